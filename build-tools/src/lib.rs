@@ -1,0 +1,1 @@
+//! `qmp-build-tools`: generate typed Rust from `query-qmp-schema` output.

@@ -1,0 +1,23 @@
+//! `qmp-types`: the thin runtime for QEMU Machine Protocol bindings.
+//!
+//! This crate owns the traits generated bindings implement ([`Command`], [`Event`],
+//! [`EventSet`], [`OpenEnum`]), the introspection model of `query-qmp-schema`
+//! ([`introspection`]), and re-exports everything generated code needs, so a crate holding
+//! bindings made by `qmp-build-tools` depends on `qmp-types` only.
+
+pub mod command;
+pub mod event;
+pub mod introspection;
+pub mod open_enum;
+
+pub use command::{Command, Empty};
+pub use event::{Event, EventSet, UnknownEvent};
+pub use open_enum::OpenEnum;
+
+/// Derive macros; see the `qmp-derive` crate for the attribute syntax.
+pub use qmp_derive::{Command, Event, EventSet, OpenEnum};
+
+/// Re-exported so generated code and derive output can name `serde` through this crate.
+pub use serde;
+/// Re-exported so generated code and derive output can name `serde_json` through this crate.
+pub use serde_json;

@@ -1,0 +1,199 @@
+//! Test support shared by the workspace's live tests: locating the QEMU releases installed by
+//! `.ci/install-qemu.sh` and running them on private unix sockets.
+//!
+//! Every process started here lives in a [`QemuProcess`] guard that kills and reaps it on drop,
+//! so a failing (panicking) test leaves nothing running. Missing binaries are a test failure
+//! with a hint, never a silent skip: a skipped live test is not a pass.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A QEMU release the live tests run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Release {
+    /// QEMU 7.2 (Debian bookworm), unpacked side by side under `/opt/qemu-7.2`.
+    V7_2,
+    /// QEMU 10.0.2 (Debian bookworm-backports), installed system-wide.
+    V10_0,
+}
+
+impl Release {
+    /// Both releases, oldest first.
+    pub const ALL: [Release; 2] = [Release::V7_2, Release::V10_0];
+
+    /// The `major.minor.micro` version the release reports.
+    pub fn version(self) -> &'static str {
+        match self {
+            Release::V7_2 => "7.2.22",
+            Release::V10_0 => "10.0.2",
+        }
+    }
+
+    /// The root under which the release's `usr/bin` lives (`/` for the system install).
+    /// Overridable with `QMP_QEMU72_DIR` / `QMP_QEMU10_DIR`.
+    pub fn root(self) -> PathBuf {
+        let (var, default) = match self {
+            Release::V7_2 => ("QMP_QEMU72_DIR", "/opt/qemu-7.2"),
+            Release::V10_0 => ("QMP_QEMU10_DIR", "/"),
+        };
+        PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_owned()))
+    }
+
+    /// Path of one of the release's programs, e.g. `"qemu-system-x86_64"`, `"qemu-ga"`.
+    ///
+    /// # Panics
+    /// When the program is missing, with a hint to run `.ci/install-qemu.sh`.
+    pub fn binary(self, program: &str) -> PathBuf {
+        let root = self.root();
+        for dir in ["usr/bin", "usr/sbin"] {
+            let path = root.join(dir).join(program);
+            if path.is_file() {
+                return path;
+            }
+        }
+        panic!(
+            "{program} of QEMU {} not found under {}: run `bash .ci/install-qemu.sh` first",
+            self.version(),
+            root.display()
+        );
+    }
+
+    /// The firmware directory to pass as `-L` (needed for real machines such as `q35`).
+    pub fn data_dir(self) -> PathBuf {
+        self.root().join("usr/share/qemu")
+    }
+}
+
+/// A running QEMU process (any program: system emulator, storage daemon, guest agent) with its
+/// private temporary directory. Dropping it kills and reaps the process and removes the
+/// directory.
+#[derive(Debug)]
+pub struct QemuProcess {
+    child: Child,
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+}
+
+impl QemuProcess {
+    /// Starts `qemu-system-x86_64 -machine none` of `release` with a QMP server on a private
+    /// unix socket, and waits until the socket exists.
+    pub fn system_none(release: Release) -> QemuProcess {
+        Self::system(release, &["-machine", "none"], "")
+    }
+
+    /// Starts `qemu-system-x86_64` of `release` with `args` (plus `-nodefaults -display none`,
+    /// `-L` and a QMP server on a private unix socket; `qmp_options` is appended to the `-qmp`
+    /// option, e.g. `",pretty=on"`), and waits until the socket exists.
+    pub fn system(release: Release, args: &[&str], qmp_options: &str) -> QemuProcess {
+        let binary = release.binary("qemu-system-x86_64");
+        Self::spawn(&binary, |socket| {
+            let mut full: Vec<String> = vec![
+                "-nodefaults".into(),
+                "-display".into(),
+                "none".into(),
+                "-L".into(),
+                release.data_dir().display().to_string(),
+                "-qmp".into(),
+                format!("unix:{},server=on,wait=off{qmp_options}", socket.display()),
+            ];
+            full.extend(args.iter().map(|a| a.to_string()));
+            full
+        })
+    }
+
+    /// Starts `qemu-ga` of `release` listening on a private unix socket.
+    pub fn guest_agent(release: Release) -> QemuProcess {
+        let binary = release.binary("qemu-ga");
+        Self::spawn(&binary, |socket| {
+            vec![
+                "-m".into(),
+                "unix-listen".into(),
+                "-p".into(),
+                socket.display().to_string(),
+                "-t".into(),
+                socket.with_extension("state").display().to_string(),
+            ]
+        })
+    }
+
+    /// Starts `qemu-storage-daemon` of `release` with a QMP monitor on a private unix socket.
+    pub fn storage_daemon(release: Release) -> QemuProcess {
+        let binary = release.binary("qemu-storage-daemon");
+        Self::spawn(&binary, |socket| {
+            vec![
+                "--chardev".into(),
+                format!("socket,path={},server=on,wait=off,id=qmp0", socket.display()),
+                "--monitor".into(),
+                "chardev=qmp0".into(),
+            ]
+        })
+    }
+
+    /// Starts `binary` with the arguments `args(socket_path)` builds, and waits up to 10 s for
+    /// the socket to appear.
+    ///
+    /// # Panics
+    /// When the program cannot start, exits early, or never creates its socket.
+    pub fn spawn(binary: &Path, args: impl FnOnce(&Path) -> Vec<String>) -> QemuProcess {
+        let dir = tempfile::Builder::new()
+            .prefix("qmp-test-")
+            .tempdir()
+            .expect("temporary directory");
+        let socket = dir.path().join("qmp.sock");
+        let child = Command::new(binary)
+            .args(args(&socket))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut process = QemuProcess { child, dir, socket };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !process.socket.exists() {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                panic!("{} exited early with {status}", binary.display());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not create {} within 10 s",
+                binary.display(),
+                process.socket.display()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        process
+    }
+
+    /// The unix socket the process listens on.
+    pub fn socket(&self) -> &Path {
+        &self.socket
+    }
+
+    /// The process's private temporary directory (for disk images and the like).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGKILL and reaps the process (for tests of a server dying mid-call).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Whether the process has exited; reaps it if so.
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+}
+
+impl Drop for QemuProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
