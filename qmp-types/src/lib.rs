@@ -5,10 +5,26 @@
 //! ([`introspection`]), and re-exports everything generated code needs, so a crate holding
 //! bindings made by `qmp-build-tools` depends on `qmp-types` only.
 
+#[doc(hidden)]
+pub mod __private;
 pub mod command;
 pub mod event;
 pub mod introspection;
+pub mod names;
 pub mod open_enum;
+pub mod probe;
+pub mod wire;
+
+#[cfg(feature = "client")]
+pub mod blocking;
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod codec;
+#[cfg(feature = "client")]
+pub mod error;
+#[cfg(feature = "client")]
+pub mod qga;
 
 pub use command::{Command, Empty};
 pub use event::{Event, EventSet, UnknownEvent};

@@ -1,0 +1,153 @@
+//! Code generation benchmark (issue #2). Prints, in one run:
+//! - generation time of the bundled QEMU 10.0.2 schema, parse through formatting, next to a
+//!   baseline measured in the same run (parsing the same JSON into `serde_json::Value`);
+//! - the debug build time of a crate holding our generated 10.0.2 bindings next to the build time
+//!   of the published `qapi-qmp` crate (feature `qmp` of `qapi`), built the same way: all other
+//!   dependencies are built first, then only the crate holding the bindings is cleaned and
+//!   rebuilt, twice, keeping the faster run.
+//!
+//! Run with `cargo run --release -p qmp-bench --bin codegen-bench` (needs crates.io access for
+//! `qapi`). Targets: generation ≤ 100 ms; our bindings build in ≤ 0.5 × the time of `qapi-qmp`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use qmp_bench::{ms, secs, Stats};
+
+const RUNS: usize = 20;
+const QAPI_VERSION: &str = "=0.15.0";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema = workspace.join("schemas/qemu-10.0.2-x86_64.json");
+
+    let (baseline, generation, code) = time_generation(&schema)?;
+    println!("## Code generation, QEMU 10.0.2 schema ({RUNS} runs, release build)\n");
+    println!("| step | min | median |");
+    println!("|---|---|---|");
+    println!("| baseline: JSON → serde_json::Value | {} | {} |", ms(baseline.min), ms(baseline.median));
+    println!("| qmp-build-tools: parse → format | {} | {} |", ms(generation.min), ms(generation.median));
+    println!(
+        "\ngenerated: {} lines, {} bytes; target ≤ 100 ms: {}\n",
+        code.lines().count(),
+        code.len(),
+        if generation.median <= Duration::from_millis(100) { "met" } else { "NOT met" }
+    );
+
+    let scratch = tempfile::Builder::new().prefix("qmp-build-bench-").tempdir()?;
+    let ours = write_our_crate(scratch.path(), &workspace, &code)?;
+    let theirs = write_qapi_crate(scratch.path())?;
+    let our_time = time_crate_build(&ours, "bindings")?;
+    let their_time = time_crate_build(&theirs, "qapi-qmp")?;
+    let their_lines = qapi_generated_lines(&theirs);
+
+    println!("## Debug build time of the crate holding the bindings (deps prebuilt, best of 2)\n");
+    println!("| crate | generated lines | build time |");
+    println!("|---|---|---|");
+    println!("| ours: 10.0.2 bindings + qmp-types (no client feature) | {} | {} |", code.lines().count(), secs(our_time));
+    println!("| qapi-qmp {QAPI_VERSION} (feature `qmp` of `qapi`) | {} | {} |", their_lines.map_or("?".into(), |n| n.to_string()), secs(their_time));
+    let ratio = our_time.as_secs_f64() / their_time.as_secs_f64();
+    println!(
+        "\nratio ours / qapi-qmp: {ratio:.2} (target ≤ 0.50: {})",
+        if ratio <= 0.5 { "met" } else { "NOT met" }
+    );
+    Ok(())
+}
+
+fn time_generation(schema: &Path) -> Result<(Stats, Stats, String), Box<dyn std::error::Error>> {
+    let mut baseline = Vec::with_capacity(RUNS);
+    let mut generation = Vec::with_capacity(RUNS);
+    let mut code = String::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let text = std::fs::read_to_string(schema)?;
+        let value: serde_json::Value = serde_json::from_str(&text)?;
+        std::hint::black_box(value);
+        baseline.push(start.elapsed());
+
+        let start = Instant::now();
+        code = qmp_build_tools::Config::new().schema(schema).generate()?;
+        generation.push(start.elapsed());
+    }
+    let none = "no runs";
+    Ok((Stats::of(&baseline).ok_or(none)?, Stats::of(&generation).ok_or(none)?, code))
+}
+
+fn write_our_crate(root: &Path, workspace: &Path, code: &str) -> std::io::Result<PathBuf> {
+    let dir = root.join("ours");
+    std::fs::create_dir_all(dir.join("src"))?;
+    let qmp_types = workspace.join("qmp-types").canonicalize()?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"bindings\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nqmp-types = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
+            qmp_types.display().to_string()
+        ),
+    )?;
+    std::fs::write(dir.join("src/bindings.rs"), code)?;
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "//! Generated QMP bindings.\npub mod qmp {\n    include!(\"bindings.rs\");\n}\n",
+    )?;
+    Ok(dir)
+}
+
+fn write_qapi_crate(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = root.join("theirs");
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"theirs\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+             [dependencies]\nqapi = {{ version = \"{QAPI_VERSION}\", features = [\"qmp\"] }}\n\n[workspace]\n"
+        ),
+    )?;
+    std::fs::write(dir.join("src/lib.rs"), "pub use qapi::qmp;\n")?;
+    Ok(dir)
+}
+
+/// Builds `dir` once (all dependencies), then twice more after cleaning only `package`, and
+/// returns the faster of the two package rebuilds.
+fn time_crate_build(dir: &Path, package: &str) -> Result<Duration, Box<dyn std::error::Error>> {
+    cargo(dir, &["build", "--quiet"])?;
+    let mut best = Duration::MAX;
+    for _ in 0..2 {
+        cargo(dir, &["clean", "--quiet", "-p", package])?;
+        let start = Instant::now();
+        cargo(dir, &["build", "--quiet"])?;
+        best = best.min(start.elapsed());
+    }
+    Ok(best)
+}
+
+fn cargo(dir: &Path, args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CARGO_TARGET_DIR")
+        .env("CARGO_INCREMENTAL", "0")
+        .status()?;
+    if !status.success() {
+        return Err(format!("cargo {} failed in {}", args.join(" "), dir.display()).into());
+    }
+    Ok(())
+}
+
+/// Counts the lines of the code `qapi-qmp`'s build script generated.
+fn qapi_generated_lines(dir: &Path) -> Option<usize> {
+    let build = dir.join("target/debug/build");
+    let mut lines = 0;
+    for entry in std::fs::read_dir(build).ok()?.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with("qapi-qmp-") {
+            continue;
+        }
+        for file in std::fs::read_dir(entry.path().join("out")).into_iter().flatten().flatten() {
+            if file.path().extension().is_some_and(|e| e == "rs") {
+                lines += std::fs::read_to_string(file.path()).ok()?.lines().count();
+            }
+        }
+    }
+    (lines > 0).then_some(lines)
+}

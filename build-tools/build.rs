@@ -1,0 +1,53 @@
+//! Bundles the workspace's `schemas/*.json` into the binary: writes `bundled.rs` (a list of
+//! file names and `include_str!`s, oldest QEMU release first) into `OUT_DIR`.
+
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+fn main() {
+    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let dir = manifest.join("../schemas");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut schemas: Vec<(Vec<u64>, String, PathBuf)> = fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .filter_map(|p| {
+                    let name = p.file_name()?.to_str()?.to_owned();
+                    Some((version(&name), name, p))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    schemas.sort();
+    let mut out = String::from(
+        "/// Schemas bundled from `schemas/`, oldest QEMU release first: (file name, JSON).\n\
+         pub static BUNDLED: &[(&str, &str)] = &[\n",
+    );
+    for (_, name, path) in &schemas {
+        let path = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+        println!("cargo:rerun-if-changed={}", path.display());
+        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+    }
+    out.push_str("];\n");
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
+    write(&out_dir.join("bundled.rs"), &out);
+}
+
+/// The release numbers in a file name such as `qemu-10.0.2-x86_64.json` → `[10, 0, 2]`.
+fn version(name: &str) -> Vec<u64> {
+    name.split(|c: char| c == '-' || c == '_')
+        .find(|part| part.contains('.') && part.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|v| v.split('.').map_while(|n| n.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+fn write(path: &Path, text: &str) {
+    if fs::read_to_string(path).ok().as_deref() != Some(text) {
+        if let Err(e) = fs::write(path, text) {
+            println!("cargo:warning=cannot write {}: {e}", path.display());
+        }
+    }
+}

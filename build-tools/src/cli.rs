@@ -1,0 +1,211 @@
+//! The `qmp-codegen` command line: arguments (clap) and their execution, which fills
+//! [`Settings`] and calls the same [`engine`] as [`crate::Config`].
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::bundled;
+use crate::engine::{self, Settings};
+use crate::error::Error;
+
+/// `qmp-codegen`: typed Rust bindings from QEMU's `query-qmp-schema` output.
+#[derive(Debug, Parser)]
+#[command(name = "qmp-codegen", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate Rust bindings from a schema.
+    Generate(GenerateArgs),
+    /// List every schema entity with the Rust type generated for it (`name<TAB>type`).
+    Names(NamesArgs),
+    /// List what changed between two schemas (commands, events, members, enum values,
+    /// features), by path from the commands and events.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema); default:
+    /// the newest bundled schema.
+    pub schema: Option<PathBuf>,
+    /// Write the bindings to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print counts per meta-type and naming collisions to stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Leave out unstable items (`unstable` feature or `x-` name).
+    #[arg(long)]
+    pub exclude_unstable: bool,
+    /// Generate only this command (repeatable) and the types it reaches.
+    #[arg(long = "only-command", value_name = "COMMAND")]
+    pub only_commands: Vec<String>,
+    /// Generate only this event (repeatable) and the types it reaches.
+    #[arg(long = "only-event", value_name = "EVENT")]
+    pub only_events: Vec<String>,
+    /// Rename a type: schema name or assigned Rust name, `=`, the new name (repeatable).
+    #[arg(long = "rename", value_name = "FROM=TO", value_parser = parse_rename)]
+    pub renames: Vec<(String, String)>,
+}
+
+/// Arguments of `names`.
+#[derive(Debug, Args)]
+pub struct NamesArgs {
+    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema); default:
+    /// the newest bundled schema.
+    pub schema: Option<PathBuf>,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older schema (JSON file, or the file name of a bundled schema).
+    pub old: PathBuf,
+    /// The newer schema (JSON file, or the file name of a bundled schema).
+    pub new: PathBuf,
+    /// Print the changes as JSON (`{"changes": [{"path", "change", ...}]}`) for tools.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Why a `qmp-codegen` run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The generator failed.
+    #[error(transparent)]
+    Generate(#[from] Error),
+    /// No SCHEMA was given and none is bundled.
+    #[error("no SCHEMA given and no schema is bundled into this binary")]
+    NoBundledSchema,
+    /// `diff` could not compare the schemas.
+    #[error(transparent)]
+    Diff(#[from] crate::diff::DiffError),
+    /// Standard output or error could not be written.
+    #[error("cannot write to {stream}: {source}")]
+    Output {
+        /// `stdout` or `stderr`.
+        stream: &'static str,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Runs the parsed command line, writing results to `stdout` and diagnostics to `stderr`.
+///
+/// # Errors
+/// [`CliError`] naming what failed (the schema entry for a bad schema).
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), CliError> {
+    match cli.command {
+        Command::Generate(args) => generate(args, stdout, stderr),
+        Command::Names(args) => {
+            let (_, json) = load(args.schema.as_deref())?;
+            let listing = engine::names(&json, &Default::default())?;
+            write_out(stdout, "stdout", listing.as_bytes())
+        }
+        Command::Diff(args) => diff(args, stdout),
+    }
+}
+
+/// `diff`.
+fn diff(args: DiffArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
+    let (old_name, old_json) = load(Some(&args.old))?;
+    let (new_name, new_json) = load(Some(&args.new))?;
+    let changes = crate::diff::diff_json(&old_name, &old_json, &new_name, &new_json)?;
+    if !args.json {
+        return write_out(stdout, "stdout", changes.to_string().as_bytes());
+    }
+    serde_json::to_writer_pretty(&mut *stdout, &changes).map_err(|e| CliError::Output {
+        stream: "stdout",
+        source: e.into(),
+    })?;
+    write_out(stdout, "stdout", b"\n")
+}
+
+/// `generate`.
+fn generate(
+    args: GenerateArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (source, json) = load(args.schema.as_deref())?;
+    let mut settings = Settings::default();
+    settings.selection.exclude_unstable = args.exclude_unstable;
+    if !args.only_commands.is_empty() {
+        settings.selection.only_commands = Some(args.only_commands.into_iter().collect());
+    }
+    if !args.only_events.is_empty() {
+        settings.selection.only_events = Some(args.only_events.into_iter().collect());
+    }
+    settings.renames = args.renames.into_iter().collect();
+    let output = engine::generate(&json, &source, &settings)?;
+    if args.verbose {
+        let mut report = format!("schema {source}\n{:<10} {:>7} {:>10}\n", "meta-type", "schema", "generated");
+        for (meta, (total, generated)) in &output.counts {
+            report.push_str(&format!("{meta:<10} {total:>7} {generated:>10}\n"));
+        }
+        report.push_str(&format!("naming collisions resolved: {}\n", output.collisions.len()));
+        for collision in &output.collisions {
+            report.push_str(&format!("  {collision}\n"));
+        }
+        write_out(stderr, "stderr", report.as_bytes())?;
+    }
+    match args.output {
+        Some(path) => std::fs::write(&path, &output.code)
+            .map_err(|source| Error::Write { path, source }.into()),
+        None => write_out(stdout, "stdout", output.code.as_bytes()),
+    }
+}
+
+/// The schema to work on: a file, else a bundled schema of that file name, else (no SCHEMA)
+/// the newest bundled one. Returns (name for the header, JSON).
+fn load(schema: Option<&Path>) -> Result<(String, Cow<'static, str>), CliError> {
+    let Some(path) = schema else {
+        let (name, json) = bundled::newest().ok_or(CliError::NoBundledSchema)?;
+        return Ok((name.to_owned(), Cow::Borrowed(json)));
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    match std::fs::read_to_string(path) {
+        Ok(json) => Ok((name, Cow::Owned(json))),
+        Err(source) => match bundled::find(&path.to_string_lossy()) {
+            Some((name, json)) => Ok((name.to_owned(), Cow::Borrowed(json))),
+            None => Err(Error::ReadSchema {
+                path: path.to_owned(),
+                source,
+            }
+            .into()),
+        },
+    }
+}
+
+/// Writes `bytes` to a standard stream.
+fn write_out(stream: &mut dyn Write, name: &'static str, bytes: &[u8]) -> Result<(), CliError> {
+    stream
+        .write_all(bytes)
+        .and_then(|()| stream.flush())
+        .map_err(|source| CliError::Output {
+            stream: name,
+            source,
+        })
+}
+
+/// Parses `FROM=TO`.
+fn parse_rename(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((from, to)) if !from.is_empty() && !to.is_empty() => {
+            Ok((from.to_owned(), to.to_owned()))
+        }
+        _ => Err(format!("expected FROM=TO, got `{text}`")),
+    }
+}

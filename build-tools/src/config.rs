@@ -1,0 +1,241 @@
+//! The `build.rs` front end: a [`Config`] builder in the style of `prost-build`, and the
+//! one-call [`generate_bindings`] for the common case.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::{env, fs};
+
+use crate::engine::{self, Settings};
+use crate::error::{Error, Result};
+
+/// The default output file name.
+const DEFAULT_FILE_NAME: &str = "qmp.rs";
+
+/// Settings for generating bindings from a `build.rs`.
+///
+/// # Examples
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), qmp_build_tools::Error> {
+///     qmp_build_tools::Config::new()
+///         .schema("schemas/qemu-10.0.2-x86_64.json")
+///         .exclude_unstable(true)
+///         .only_commands(["query-status", "stop", "cont"])
+///         .only_events(["STOP", "RESUME"])
+///         .write()?;
+///     Ok(())
+/// }
+/// ```
+/// and in the crate: `mod qmp { include!(concat!(env!("OUT_DIR"), "/qmp.rs")); }`.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    schema: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    file_name: Option<String>,
+    settings: Settings,
+}
+
+impl Config {
+    /// A configuration with defaults: every command and event, unstable items included,
+    /// output `qmp.rs` in `OUT_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The `query-qmp-schema` output (a JSON file) to generate from. Required.
+    pub fn schema(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.schema = Some(path.into());
+        self
+    }
+
+    /// The directory [`Config::write`] writes into (default: `OUT_DIR`).
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The name of the written file (default: `qmp.rs`).
+    pub fn file_name(&mut self, name: impl Into<String>) -> &mut Self {
+        self.file_name = Some(name.into());
+        self
+    }
+
+    /// Whether to drop unstable items (`unstable` feature or `x-` name): commands, events,
+    /// optional members and enum values, and the types only they reach.
+    pub fn exclude_unstable(&mut self, exclude: bool) -> &mut Self {
+        self.settings.selection.exclude_unstable = exclude;
+        self
+    }
+
+    /// Gives a type a name of your choice; `from` is a schema name (masked, e.g. `"17"`, or a
+    /// command or event name) or the Rust name the generator would assign.
+    pub fn rename_type(&mut self, from: impl Into<String>, to: impl Into<String>) -> &mut Self {
+        self.settings.renames.insert(from.into(), to.into());
+        self
+    }
+
+    /// Generates only these commands (by wire name) and the types they reach; may be called
+    /// more than once. Once `only_commands` or `only_events` is used, only what they list is
+    /// generated (no events unless listed with `only_events`, and vice versa).
+    pub fn only_commands<I, S>(&mut self, commands: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        extend(&mut self.settings.selection.only_commands, commands);
+        self
+    }
+
+    /// Generates only these events (by wire name) and the types they reach; see
+    /// [`Config::only_commands`].
+    pub fn only_events<I, S>(&mut self, events: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        extend(&mut self.settings.selection.only_events, events);
+        self
+    }
+
+    /// Generates the bindings and returns the formatted source.
+    ///
+    /// # Errors
+    /// [`Error::NoSchema`] without a schema, [`Error::ReadSchema`] when it cannot be read, and
+    /// every error of the pipeline (malformed schema, unknown selected command, …).
+    pub fn generate(&self) -> Result<String> {
+        let path = self.schema.as_ref().ok_or(Error::NoSchema)?;
+        let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
+            path: path.clone(),
+            source,
+        })?;
+        let source = path
+            .file_name()
+            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(engine::generate(&json, &source, &self.settings)?.code)
+    }
+
+    /// Generates the bindings into `out_dir/file_name`, rewriting the file only when its
+    /// content changes, and prints `cargo:rerun-if-changed=` for the schema. Returns the path.
+    ///
+    /// # Errors
+    /// [`Error::NoOutDir`] without an output directory, [`Error::Write`] when writing fails,
+    /// and the errors of [`Config::generate`].
+    pub fn write(&self) -> Result<PathBuf> {
+        if let Some(schema) = &self.schema {
+            println!("cargo:rerun-if-changed={}", schema.display());
+        }
+        let code = self.generate()?;
+        let dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        let path = dir.join(self.file_name.as_deref().unwrap_or(DEFAULT_FILE_NAME));
+        write_if_changed(&path, &code)?;
+        Ok(path)
+    }
+}
+
+/// Generates bindings for every command and event of `schema` into `OUT_DIR/file_name`: the
+/// common `build.rs` case.
+///
+/// # Errors
+/// See [`Config::write`].
+///
+/// # Examples
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), qmp_build_tools::Error> {
+///     qmp_build_tools::generate_bindings("qemu-schema.json", "qmp.rs")?;
+///     Ok(())
+/// }
+/// ```
+pub fn generate_bindings(schema: impl AsRef<Path>, file_name: &str) -> Result<PathBuf> {
+    Config::new()
+        .schema(schema.as_ref())
+        .file_name(file_name)
+        .write()
+}
+
+/// Adds names to an optional set, creating it.
+fn extend<I, S>(set: &mut Option<BTreeSet<String>>, names: I)
+where
+    I: IntoIterator<Item = S>,
+    S: Into<String>,
+{
+    set.get_or_insert_with(BTreeSet::new)
+        .extend(names.into_iter().map(Into::into));
+}
+
+/// Writes `text` to `path` unless the file already holds exactly it (so an unchanged output
+/// does not trigger rebuilds of the including crate). Creates the directory.
+fn write_if_changed(path: &Path, text: &str) -> Result<()> {
+    if fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(());
+    }
+    let fail = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(fail)?;
+    }
+    fs::write(path, text).map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = r#"[
+        {"name":"stop","meta-type":"command","arg-type":"0","ret-type":"0"},
+        {"name":"0","meta-type":"object","members":[]}
+    ]"#;
+
+    #[test]
+    fn write_only_rewrites_changed_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("s.json");
+        fs::write(&schema, SCHEMA).unwrap();
+        let mut config = Config::new();
+        config.schema(&schema).out_dir(dir.path().join("out"));
+        let path = config.write().unwrap();
+        assert_eq!(path, dir.path().join("out/qmp.rs"));
+        let first = fs::metadata(&path).unwrap().modified().unwrap();
+        // Make an unchanged write detectable: backdate the file, then write again.
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        config.write().unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), old);
+        assert!(first > old);
+        fs::write(&path, "stale").unwrap();
+        config.write().unwrap();
+        assert!(fs::read_to_string(&path).unwrap().contains("pub struct Stop"));
+    }
+
+    #[test]
+    fn missing_schema_and_out_dir_are_errors() {
+        assert!(matches!(Config::new().generate(), Err(Error::NoSchema)));
+        let err = Config::new().schema("/nonexistent/s.json").generate().unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/s.json"), "{err}");
+    }
+
+    #[test]
+    fn unknown_only_command_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("s.json");
+        fs::write(&schema, SCHEMA).unwrap();
+        let err = Config::new()
+            .schema(&schema)
+            .only_commands(["cont"])
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::UnknownCommand(ref c) if c == "cont"));
+    }
+}

@@ -1,0 +1,152 @@
+//! Commands and events → their structs (deriving `Command` / `Event`), and the `Event` enum
+//! over all events with its fallback for events the bindings do not know.
+
+use proc_macro2::{Ident, TokenStream};
+use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
+use quote::quote;
+
+use super::types::StructHead;
+use super::{allow_deprecated, deprecated_attr, docs, fallback_ident, serde_derives, Emitter};
+use crate::error::Result;
+use crate::model::{is_deprecated, Usage};
+
+impl Emitter<'_> {
+    /// The struct of command entry `i`.
+    pub(super) fn command(&mut self, i: usize, entry: &SchemaInfo) -> Result<TokenStream> {
+        let SchemaInfoKind::Command {
+            arg_type,
+            ret_type,
+            allow_oob,
+        } = &entry.kind
+        else {
+            return Ok(TokenStream::new());
+        };
+        let wire = &entry.name;
+        let returns = if self.model.is_empty_object(ret_type) {
+            None
+        } else {
+            Some(self.type_ref(i, ret_type)?)
+        };
+        let returns_text = returns
+            .as_ref()
+            .map_or_else(|| "::qmp_types::Empty".to_owned(), ToString::to_string);
+        let mut lines = vec![
+            format!("QMP command `{wire}`."),
+            String::new(),
+            format!(
+                "Returns `{returns_text}`. Allow OOB: {}. Schema path: `{wire}`.",
+                if *allow_oob { "yes" } else { "no" }
+            ),
+        ];
+        lines.extend(docs::features(wire, &entry.features));
+        let mut qmp_args = vec![quote!(name = #wire)];
+        if let Some(returns) = returns {
+            qmp_args.push(quote!(returns = #returns));
+        }
+        if *allow_oob {
+            qmp_args.push(quote!(allow_oob));
+        }
+        let head = StructHead {
+            ident: self.type_name(i)?,
+            docs: lines,
+            usage: Usage::INPUT,
+            deprecated: is_deprecated(&entry.features),
+            extra_derives: vec![quote!(::qmp_types::Command)],
+            attrs: quote!(#[qmp(#(#qmp_args),*)]),
+        };
+        self.root_struct(i, arg_type, head)
+    }
+
+    /// The struct of event entry `i`.
+    pub(super) fn event(&mut self, i: usize, entry: &SchemaInfo) -> Result<TokenStream> {
+        let SchemaInfoKind::Event { arg_type } = &entry.kind else {
+            return Ok(TokenStream::new());
+        };
+        let wire = &entry.name;
+        let mut lines = vec![
+            format!("QMP event `{wire}`."),
+            String::new(),
+            format!("Schema path: `{wire}`."),
+        ];
+        lines.extend(docs::features(wire, &entry.features));
+        let head = StructHead {
+            ident: self.type_name(i)?,
+            docs: lines,
+            usage: Usage::OUTPUT,
+            deprecated: is_deprecated(&entry.features),
+            extra_derives: vec![quote!(::qmp_types::Event)],
+            attrs: quote!(#[qmp(name = #wire)]),
+        };
+        self.root_struct(i, arg_type, head)
+    }
+
+    /// A command or event struct: the argument object itself when it carries the command's
+    /// name (or is empty), else a newtype around the argument object's own type.
+    fn root_struct(
+        &mut self,
+        i: usize,
+        arg_type: &str,
+        mut head: StructHead,
+    ) -> Result<TokenStream> {
+        let Some(arg) = self.model.position(arg_type) else {
+            return Ok(TokenStream::new());
+        };
+        if self.absorbed.contains_key(&arg) {
+            let own = self.model.usage(arg);
+            head.usage.input |= own.input;
+            head.usage.output |= own.output;
+            return self.object(arg, head);
+        }
+        if self.model.is_empty_object(arg_type) {
+            return self.object(arg, head);
+        }
+        let inner = self.type_ref(i, arg_type)?;
+        head.docs.push(String::new());
+        head.docs.push(format!(
+            "The {} are a `{inner}` (shared with other commands or events, or used elsewhere).",
+            if head.usage.input { "arguments" } else { "data" }
+        ));
+        let doc = docs::attrs(&head.docs);
+        let deprecated = deprecated_attr(head.deprecated);
+        let allow = allow_deprecated(head.deprecated || self.type_deprecated(arg_type));
+        let (mut derives, serde_crate) = serde_derives(head.usage);
+        derives.extend(head.extra_derives);
+        let (ident, attrs) = (&head.ident, &head.attrs);
+        Ok(quote! {
+            #doc
+            #deprecated
+            #allow
+            #[derive(Debug, Clone, PartialEq, #(#derives),*)]
+            #serde_crate
+            #attrs
+            pub struct #ident(pub #inner);
+        })
+    }
+}
+
+/// The `Event` enum over `events` (entry, struct name), sorted by name.
+pub(super) fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
+    let mut events: Vec<&(&SchemaInfo, Ident)> = events.iter().collect();
+    events.sort_by_key(|(_, ident)| ident.to_string());
+    let idents: Vec<Ident> = events.iter().map(|(_, ident)| ident.clone()).collect();
+    let fallback = fallback_ident(&idents);
+    let deprecated = events.iter().any(|(e, _)| is_deprecated(&e.features));
+    let arms = events.iter().map(|(entry, ident)| {
+        let wire = &entry.name;
+        let doc = docs::attrs(&[format!("Event `{wire}`.")]);
+        quote! { #doc #[qmp(name = #wire)] #ident(#ident) }
+    });
+    let allow = allow_deprecated(deprecated);
+    quote! {
+        /// Every event of these bindings, decoded by name (`qmp_types::EventSet`), with a
+        /// fallback that keeps the name and raw data of an event the bindings do not know.
+        #allow
+        #[derive(Debug, Clone, PartialEq, ::qmp_types::EventSet)]
+        pub enum Event {
+            #(#arms,)*
+            /// An event these bindings do not know.
+            #[qmp(unknown)]
+            #fallback(::qmp_types::UnknownEvent),
+        }
+    }
+}

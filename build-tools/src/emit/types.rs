@@ -1,0 +1,406 @@
+//! Named schema types → Rust items: objects (structs), flat unions (a struct with a flattened,
+//! internally tagged enum), alternates (untagged enums) and enums (open enums).
+
+use proc_macro2::{Ident, TokenStream};
+use qmp_types::introspection::{EnumMember, JsonType, SchemaInfo, SchemaInfoKind};
+use quote::quote;
+
+use super::fields::Field;
+use super::{
+    allow_deprecated, deprecated_attr, docs, fallback_ident, plain_ident, serde_derives, Emitter,
+};
+use crate::error::{Error, Result};
+use crate::ident::{unique_idents, variant_ident};
+use crate::model::{is_deprecated, Usage};
+
+/// What a struct is besides its members: name, docs, derives, extra attributes.
+pub(super) struct StructHead {
+    /// The struct's identifier.
+    pub ident: Ident,
+    /// Its documentation lines.
+    pub docs: Vec<String>,
+    /// The directions it travels in.
+    pub usage: Usage,
+    /// Whether the item itself is deprecated.
+    pub deprecated: bool,
+    /// Derives beyond `Debug`, `Clone`, `PartialEq` and serde (e.g. `::qmp_types::Command`).
+    pub extra_derives: Vec<TokenStream>,
+    /// Extra attributes (e.g. `#[qmp(name = "...")]`).
+    pub attrs: TokenStream,
+}
+
+impl Emitter<'_> {
+    /// A named type that is not a command or event: object, union, alternate or enum.
+    pub(super) fn named_type(
+        &mut self,
+        i: usize,
+        entry: &SchemaInfo,
+        ident: &Ident,
+    ) -> Result<TokenStream> {
+        let meta = entry.kind.meta_type();
+        let mut lines = vec![docs::schema_origin(&entry.name, meta, self.model.path(i))];
+        lines.extend(docs::features(&entry.name, &entry.features));
+        let deprecated = is_deprecated(&entry.features);
+        match &entry.kind {
+            SchemaInfoKind::Object { .. } => {
+                let head = StructHead {
+                    ident: ident.clone(),
+                    docs: lines,
+                    usage: self.model.usage(i),
+                    deprecated,
+                    extra_derives: Vec::new(),
+                    attrs: TokenStream::new(),
+                };
+                self.object(i, head)
+            }
+            SchemaInfoKind::Enum { members, values } => Ok(open_enum(
+                ident,
+                &lines,
+                deprecated,
+                &EnumMember::of(members, values),
+            )),
+            SchemaInfoKind::Alternate { members } => {
+                let types: Vec<&str> = members.iter().map(|m| m.type_.as_str()).collect();
+                self.alternate(i, ident, &lines, deprecated, &types)
+            }
+            _ => Ok(TokenStream::new()),
+        }
+    }
+
+    /// The struct for object entry `i` (plus its variant enum when it is a union, and a
+    /// constructor when it is sent to QEMU).
+    pub(super) fn object(&mut self, i: usize, head: StructHead) -> Result<TokenStream> {
+        let model = self.model;
+        let SchemaInfoKind::Object {
+            members,
+            tag,
+            variants,
+        } = &model.entries[i].kind
+        else {
+            return Ok(TokenStream::new());
+        };
+        let mut fields = self.fields(i, members, head.usage)?;
+        let union = match tag {
+            Some(tag) => {
+                let position = fields.iter().position(|f| &f.member.name == tag);
+                let tag_field = position.map(|p| fields.remove(p)).ok_or_else(|| Error::Entry {
+                    index: i,
+                    name: model.entries[i].name.clone(),
+                    message: format!("union tag `{tag}` is not a member"),
+                })?;
+                Some(self.union_variants(i, &head, &tag_field, variants)?)
+            }
+            None => None,
+        };
+        let any_deprecated = head.deprecated
+            || fields.iter().any(|f| f.deprecated)
+            || union.as_ref().is_some_and(|u| u.deprecated);
+        let allow = allow_deprecated(any_deprecated);
+        let (mut derives, serde_crate) = serde_derives(head.usage);
+        let all_optional = fields.iter().all(|f| f.member.is_optional());
+        if head.usage.input && all_optional && union.is_none() {
+            derives.insert(0, quote!(Default));
+        }
+        derives.extend(head.extra_derives.iter().cloned());
+        let doc = docs::attrs(&head.docs);
+        let deprecated = deprecated_attr(head.deprecated);
+        let attrs = &head.attrs;
+        let ident = &head.ident;
+        let declarations = fields.iter().map(|f| &f.tokens);
+        let (flatten, variant_enum) = match &union {
+            Some(u) => {
+                let (field, enum_ident) = (&u.field, &u.enum_ident);
+                let wire = &u.tag_wire;
+                let doc = docs::attrs(&[format!(
+                    "Wire name `{wire}`: the union's tag, with the members of the variant it \
+                     selects (flattened into this object)."
+                )]);
+                (
+                    quote! {
+                        #doc
+                        #[serde(flatten)]
+                        pub #field: #enum_ident,
+                    },
+                    u.tokens.clone(),
+                )
+            }
+            None => (TokenStream::new(), TokenStream::new()),
+        };
+        let constructor = if head.usage.input {
+            constructor(ident, &fields, union.as_ref(), any_deprecated)
+        } else {
+            TokenStream::new()
+        };
+        Ok(quote! {
+            #doc
+            #deprecated
+            #allow
+            #[derive(Debug, Clone, PartialEq, #(#derives),*)]
+            #serde_crate
+            #attrs
+            pub struct #ident {
+                #(#declarations,)*
+                #flatten
+            }
+            #constructor
+            #variant_enum
+        })
+    }
+
+    /// The internally tagged enum of a union's variants.
+    fn union_variants(
+        &mut self,
+        i: usize,
+        head: &StructHead,
+        tag: &Field<'_>,
+        variants: &[qmp_types::introspection::Variant],
+    ) -> Result<Union> {
+        let enum_ident = self.variant_enum_name(&head.ident);
+        let tag_wire = tag.member.name.clone();
+        // Tag values without a variant entry carry no further members.
+        let mut cases: Vec<(String, Option<&str>)> = variants
+            .iter()
+            .map(|v| (v.case.clone(), Some(v.type_.as_str())))
+            .collect();
+        if let Some(SchemaInfoKind::Enum { members, values }) =
+            self.model.get(&tag.member.type_).map(|e| &e.kind)
+        {
+            for value in EnumMember::of(members, values) {
+                if !variants.iter().any(|v| v.case == value.name) {
+                    cases.push((value.name, None));
+                }
+            }
+        }
+        let wires: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
+        let idents = unique_idents(&wires, variant_ident);
+        let fallback = fallback_ident(&idents);
+        let mut deprecated = false;
+        let mut arms = Vec::with_capacity(cases.len());
+        for ((case, ty), ident) in cases.iter().zip(&idents) {
+            let rename = quote!(#[serde(rename = #case)]);
+            match ty {
+                Some(ty) if !self.model.is_empty_object(ty) => {
+                    deprecated |= self.type_deprecated(ty);
+                    let payload = self.type_ref(i, ty)?;
+                    let doc = docs::attrs(&[format!("`{tag_wire}` = `{case}`.")]);
+                    arms.push(quote! { #doc #rename #ident(#payload) });
+                }
+                _ => {
+                    let doc = docs::attrs(&[format!("`{tag_wire}` = `{case}`: no further members.")]);
+                    arms.push(quote! { #doc #rename #ident });
+                }
+            }
+        }
+        let fallback_doc = docs::attrs(&["A tag value these bindings do not know (or whose members do \
+             not decode), with every member as sent, the tag included."
+            .to_owned()]);
+        let (derives, serde_crate) = serde_derives(head.usage);
+        let doc = docs::attrs(&[format!(
+            "The variants of `{}`, selected by its member `{tag_wire}`.",
+            head.ident
+        )]);
+        let allow = allow_deprecated(deprecated);
+        let tokens = quote! {
+            #doc
+            #allow
+            #[derive(Debug, Clone, PartialEq, #(#derives),*)]
+            #serde_crate
+            #[serde(tag = #tag_wire)]
+            pub enum #enum_ident {
+                #(#arms,)*
+                #fallback_doc
+                #[serde(untagged)]
+                #fallback(::qmp_types::serde_json::Map<::std::string::String, ::qmp_types::serde_json::Value>),
+            }
+        };
+        Ok(Union {
+            field: tag.ident.clone(),
+            enum_ident,
+            tag_wire,
+            tokens,
+            deprecated,
+        })
+    }
+
+    /// `{Union}Variant`, or `{Union}Variant2`, … when a schema type already has the name.
+    fn variant_enum_name(&mut self, union: &Ident) -> Ident {
+        let base = format!("{union}Variant");
+        let name = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|n| !self.taken.contains(n))
+            .unwrap_or(base);
+        self.taken.insert(name.clone());
+        plain_ident(&name)
+    }
+
+    /// The untagged enum of an alternate.
+    fn alternate(
+        &mut self,
+        i: usize,
+        ident: &Ident,
+        lines: &[String],
+        deprecated: bool,
+        types: &[&str],
+    ) -> Result<TokenStream> {
+        let usage = self.model.usage(i);
+        let candidates: Vec<String> = types.iter().map(|t| self.alternative_name(t)).collect();
+        let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+        let idents = unique_idents(&candidates, variant_ident);
+        let mut any_deprecated = deprecated;
+        let mut arms = Vec::with_capacity(types.len());
+        for (ty, variant) in types.iter().zip(idents) {
+            any_deprecated |= self.type_deprecated(ty);
+            let payload = self.type_ref(i, ty)?;
+            let doc = docs::attrs(&[format!("Alternative `{}`.", self.alternative_name(ty))]);
+            let helper = if usage.output {
+                self.int_helper(ty, false)
+                    .map(|h| quote!(#[serde(deserialize_with = #h)]))
+            } else {
+                None
+            };
+            arms.push(quote! { #doc #helper #variant(#payload) });
+        }
+        let doc = docs::attrs(lines);
+        let deprecated = deprecated_attr(deprecated);
+        let allow = allow_deprecated(any_deprecated);
+        let (derives, serde_crate) = serde_derives(usage);
+        Ok(quote! {
+            #doc
+            #deprecated
+            #allow
+            #[derive(Debug, Clone, PartialEq, #(#derives),*)]
+            #serde_crate
+            #[serde(untagged)]
+            pub enum #ident {
+                #(#arms,)*
+            }
+        })
+    }
+
+    /// The variant name of an alternative: its JSON type for builtins, else its type name.
+    fn alternative_name(&self, ty: &str) -> String {
+        match self.model.get(ty).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => match json_type {
+                JsonType::String => "Str",
+                JsonType::Number => "Number",
+                JsonType::Int => "Int",
+                JsonType::Boolean => "Bool",
+                JsonType::Null => "Null",
+                JsonType::Object => "Object",
+                JsonType::Array => "Array",
+                JsonType::Value => "Any",
+            }
+            .to_owned(),
+            Some(SchemaInfoKind::Array { element_type }) => {
+                format!("{}List", self.alternative_name(element_type))
+            }
+            _ => self.names.type_name(ty).unwrap_or(ty).to_owned(),
+        }
+    }
+}
+
+/// A union's variant enum and the field holding it.
+struct Union {
+    /// The flattened field (named after the tag member).
+    field: Ident,
+    /// The enum's name.
+    enum_ident: Ident,
+    /// The tag member's wire name.
+    tag_wire: String,
+    /// The enum item.
+    tokens: TokenStream,
+    /// Whether a variant's type is deprecated.
+    deprecated: bool,
+}
+
+/// `impl X { pub fn new(required...) -> Self }`: optional members start as `None`.
+fn constructor(
+    ident: &Ident,
+    fields: &[Field<'_>],
+    union: Option<&Union>,
+    any_deprecated: bool,
+) -> TokenStream {
+    let required: Vec<&Field<'_>> = fields.iter().filter(|f| !f.member.is_optional()).collect();
+    let mut params: Vec<TokenStream> = required
+        .iter()
+        .map(|f| {
+            let (name, ty) = (&f.ident, &f.ty);
+            quote!(#name: #ty)
+        })
+        .collect();
+    let mut inits: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let name = &f.ident;
+            if f.member.is_optional() {
+                quote!(#name: ::std::option::Option::None)
+            } else {
+                quote!(#name)
+            }
+        })
+        .collect();
+    if let Some(u) = union {
+        let (field, ty) = (&u.field, &u.enum_ident);
+        params.push(quote!(#field: #ty));
+        inits.push(quote!(#field));
+    }
+    let many = if params.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        TokenStream::new()
+    };
+    let allow = allow_deprecated(any_deprecated);
+    let doc = docs::attrs(&[if params.is_empty() {
+        "Creates the value with every optional member unset.".to_owned()
+    } else {
+        "Creates the value from its required members (in schema order); optional members \
+         start unset: set them on the public fields or with struct update syntax."
+            .to_owned()
+    }]);
+    quote! {
+        #allow
+        impl #ident {
+            #doc
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    }
+}
+
+/// An open enum: one unit variant per value plus the fallback keeping unknown values.
+fn open_enum(
+    ident: &Ident,
+    lines: &[String],
+    deprecated: bool,
+    values: &[EnumMember],
+) -> TokenStream {
+    let wires: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+    let idents = unique_idents(&wires, variant_ident);
+    let fallback = fallback_ident(&idents);
+    let any_deprecated = deprecated || values.iter().any(|v| is_deprecated(&v.features));
+    let arms = values.iter().zip(&idents).map(|(value, variant)| {
+        let wire = &value.name;
+        let mut lines = vec![format!("Wire value `{wire}`.")];
+        lines.extend(docs::features(wire, &value.features));
+        let doc = docs::attrs(&lines);
+        let deprecated = deprecated_attr(is_deprecated(&value.features));
+        quote! { #doc #deprecated #[qmp(rename = #wire)] #variant }
+    });
+    let doc = docs::attrs(lines);
+    let deprecated = deprecated_attr(deprecated);
+    let allow = allow_deprecated(any_deprecated);
+    quote! {
+        #doc
+        #deprecated
+        #allow
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_types::OpenEnum)]
+        pub enum #ident {
+            #(#arms,)*
+            /// A value these bindings do not know, as sent.
+            #[qmp(unknown)]
+            #fallback(::std::string::String),
+        }
+    }
+}

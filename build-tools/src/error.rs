@@ -1,0 +1,87 @@
+//! The generator's error type: every failure names the input (file, entry, path) it is about.
+
+use std::path::PathBuf;
+
+use crate::naming::NamingError;
+
+/// Everything that can go wrong between reading a schema and writing the bindings.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The schema file could not be read.
+    #[error("cannot read schema {path}: {source}")]
+    ReadSchema {
+        /// The file that was being read.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The output file (or its directory) could not be written.
+    #[error("cannot write bindings to {path}: {source}")]
+    Write {
+        /// The file that was being written.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The schema is not well-formed JSON, or not a JSON array.
+    #[error(
+        "malformed schema JSON at line {line}, column {column} (byte offset {offset}): {message}; \
+         expected the `return` array of `query-qmp-schema`"
+    )]
+    Json {
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// 0-based byte offset of the error.
+        offset: usize,
+        /// What the JSON parser reported.
+        message: String,
+    },
+    /// One entry of the schema array is not a valid `SchemaInfo`.
+    #[error("schema entry #{index} ({name}): {message}")]
+    Entry {
+        /// 0-based position of the entry in the schema array.
+        index: usize,
+        /// The entry's `name` (`<unnamed>` when it has none).
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An entry refers to a type name that no entry defines.
+    #[error(
+        "schema entry #{index} ({name}): {location} refers to type `{target}`, \
+         which no schema entry defines"
+    )]
+    DanglingReference {
+        /// 0-based position of the referring entry.
+        index: usize,
+        /// The referring entry's name.
+        name: String,
+        /// Where in the entry the reference is (e.g. ``member `node-name` ``).
+        location: String,
+        /// The missing type name.
+        target: String,
+    },
+    /// Rust names could not be assigned to the schema's types.
+    #[error("naming the schema's types: {0}")]
+    Naming(#[from] NamingError),
+    /// A command given to `only_commands` is not in the schema.
+    #[error("`only_commands` names `{0}`, which is not a command of the schema")]
+    UnknownCommand(String),
+    /// An event given to `only_events` is not in the schema.
+    #[error("`only_events` names `{0}`, which is not an event of the schema")]
+    UnknownEvent(String),
+    /// `Config::generate` was called without a schema.
+    #[error("no schema given: call `Config::schema(path)` first")]
+    NoSchema,
+    /// `Config::write` has no output directory: none was set and `OUT_DIR` is unset.
+    #[error("no output directory: call `Config::out_dir(dir)` or run from a build script (OUT_DIR)")]
+    NoOutDir,
+    /// The generated tokens do not parse as a Rust file: a bug in this crate.
+    #[error("internal error: the generated code does not parse ({0}); please report this bug")]
+    Format(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

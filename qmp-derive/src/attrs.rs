@@ -1,0 +1,133 @@
+//! Parsing of the `#[qmp(...)]` helper attribute: which keys exist, which ones a given place
+//! accepts, and the values they carry. Every error is spanned at the offending key.
+
+use proc_macro2::Span;
+use syn::{Attribute, LitStr, Type};
+
+/// A key of `#[qmp(...)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// `name = "wire-name"` (commands, events, event set variants).
+    Name,
+    /// `returns = Type` (commands).
+    Returns,
+    /// `allow_oob` (commands).
+    AllowOob,
+    /// `rename = "wire-value"` (open enum variants).
+    Rename,
+    /// `unknown` (the fallback variant of an open enum or event set).
+    Unknown,
+}
+
+impl Key {
+    /// The key as written in the attribute.
+    fn as_str(self) -> &'static str {
+        match self {
+            Key::Name => "name",
+            Key::Returns => "returns",
+            Key::AllowOob => "allow_oob",
+            Key::Rename => "rename",
+            Key::Unknown => "unknown",
+        }
+    }
+}
+
+/// The keys given in the `#[qmp(...)]` attributes of one item, variant or field.
+#[derive(Default)]
+pub(crate) struct QmpAttrs {
+    /// `name = "..."`.
+    pub(crate) name: Option<LitStr>,
+    /// `returns = Type`.
+    pub(crate) returns: Option<Type>,
+    /// `allow_oob`, with the span of the flag.
+    pub(crate) allow_oob: Option<Span>,
+    /// `rename = "..."`.
+    pub(crate) rename: Option<LitStr>,
+    /// `unknown`, with the span of the flag.
+    pub(crate) unknown: Option<Span>,
+}
+
+/// Parses every `#[qmp(...)]` among `attrs`, accepting only the keys in `allowed`.
+/// `place` names where the attributes sit (e.g. "an OpenEnum variant") for error messages.
+pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::Result<QmpAttrs> {
+    let mut out = QmpAttrs::default();
+    for attr in attrs.iter().filter(|attr| attr.path().is_ident("qmp")) {
+        if allowed.is_empty() {
+            return Err(syn::Error::new_spanned(
+                attr,
+                format!("`#[qmp(...)]` is not accepted on {place}"),
+            ));
+        }
+        attr.parse_nested_meta(|meta| {
+            let key = [
+                Key::Name,
+                Key::Returns,
+                Key::AllowOob,
+                Key::Rename,
+                Key::Unknown,
+            ]
+            .into_iter()
+            .find(|key| meta.path.is_ident(key.as_str()))
+            .filter(|key| allowed.contains(key));
+            let Some(key) = key else {
+                let written = meta
+                    .path
+                    .get_ident()
+                    .map_or_else(|| "this key".to_owned(), |ident| format!("`{ident}`"));
+                let expected: Vec<_> = allowed
+                    .iter()
+                    .map(|key| format!("`{}`", key.as_str()))
+                    .collect();
+                return Err(meta.error(format!(
+                    "unknown `qmp` key {written} on {place}; expected {}",
+                    expected.join(", ")
+                )));
+            };
+            let duplicate = || meta.error(format!("duplicate `qmp` key `{}`", key.as_str()));
+            match key {
+                Key::Name | Key::Rename => {
+                    let slot = if key == Key::Name {
+                        &mut out.name
+                    } else {
+                        &mut out.rename
+                    };
+                    if slot.is_some() {
+                        return Err(duplicate());
+                    }
+                    let value: LitStr = meta.value()?.parse()?;
+                    if value.value().is_empty() {
+                        return Err(syn::Error::new(
+                            value.span(),
+                            format!("`{}` must not be empty", key.as_str()),
+                        ));
+                    }
+                    *slot = Some(value);
+                }
+                Key::Returns => {
+                    if out.returns.is_some() {
+                        return Err(duplicate());
+                    }
+                    out.returns = Some(meta.value()?.parse()?);
+                }
+                Key::AllowOob | Key::Unknown => {
+                    let slot = if key == Key::AllowOob {
+                        &mut out.allow_oob
+                    } else {
+                        &mut out.unknown
+                    };
+                    if slot.is_some() {
+                        return Err(duplicate());
+                    }
+                    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        return Err(
+                            meta.error(format!("`{}` is a flag and takes no value", key.as_str()))
+                        );
+                    }
+                    *slot = Some(meta.path.require_ident()?.span());
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,110 @@
+//! `#[derive(OpenEnum)]`: implements `qmp_types::OpenEnum`, `Serialize` (the wire string),
+//! `Deserialize` (any string; unknown ones land in the fallback), `Display`, `FromStr` and
+//! `From<&str>` for an enum of unit variants plus one `#[qmp(unknown)] Unknown(String)`.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{DeriveInput, LitStr};
+
+use crate::attrs::Key;
+use crate::errors::Errors;
+use crate::variants::{self, Spec};
+
+/// Expands `#[derive(OpenEnum)]`.
+pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let spec = Spec {
+        derive: "OpenEnum",
+        newtype: false,
+        key: Key::Rename,
+        fallback: "#[qmp(unknown)] Unknown(String)",
+    };
+    let (known, fallback) = variants::split(input, &spec)?;
+    let mut errors = Errors::default();
+    let mut seen = HashMap::new();
+    let mut wires = Vec::with_capacity(known.len());
+    for variant in &known {
+        let wire = variant.attrs.rename.clone().unwrap_or_else(|| {
+            LitStr::new(&variant.ident.unraw().to_string(), variant.ident.span())
+        });
+        if let Some(first) = seen.insert(wire.value(), variant.ident) {
+            errors.push(syn::Error::new(
+                wire.span(),
+                format!(
+                    "wire value \"{}\" is already used by variant `{first}`",
+                    wire.value()
+                ),
+            ));
+        }
+        wires.push(wire);
+    }
+    errors.finish()?;
+
+    let ident = &input.ident;
+    let type_name = ident.unraw().to_string();
+    let idents: Vec<_> = known.iter().map(|variant| variant.ident).collect();
+    let fb = fallback.ident;
+    let fb_as_str = quote_spanned! {fallback.ty.span()=>
+        Self::#fb(value) => ::core::convert::AsRef::<str>::as_ref(value)
+    };
+    let fb_from = quote_spanned! {fallback.ty.span()=>
+        Self::#fb(::core::convert::From::from(value))
+    };
+    Ok(quote! {
+        #[allow(deprecated)]
+        impl ::qmp_types::OpenEnum for #ident {
+            const VALUES: &'static [&'static str] = &[#(#wires),*];
+            fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    #fb_as_str,
+                }
+            }
+            fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#idents,)*
+                    _ => #fb_from,
+                }
+            }
+        }
+        #[allow(deprecated)]
+        impl ::qmp_types::serde::Serialize for #ident {
+            fn serialize<S: ::qmp_types::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(::qmp_types::OpenEnum::as_str(self))
+            }
+        }
+        #[allow(deprecated)]
+        impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                ::qmp_types::__private::deserialize_open_enum(deserializer, #type_name)
+            }
+        }
+        #[allow(deprecated)]
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(::qmp_types::OpenEnum::as_str(self))
+            }
+        }
+        #[allow(deprecated)]
+        impl ::core::str::FromStr for #ident {
+            type Err = ::core::convert::Infallible;
+            fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
+                ::core::result::Result::Ok(::qmp_types::OpenEnum::from_wire(value))
+            }
+        }
+        #[allow(deprecated)]
+        impl ::core::convert::From<&str> for #ident {
+            fn from(value: &str) -> Self {
+                ::qmp_types::OpenEnum::from_wire(value)
+            }
+        }
+    })
+}

@@ -1,0 +1,204 @@
+//! A blocking QMP client for simple programs, with its own small tokio runtime.
+//!
+//! The runtime has one worker thread, so the connection driver keeps reading (answers,
+//! events) between calls, not only while a call blocks. Blocking calls must not be made from
+//! inside an async runtime (they would block one of its threads); they return
+//! [`Error::Runtime`] there instead of panicking.
+//!
+//! ```no_run
+//! use qmp_types::blocking::Client;
+//! use qmp_types::client::ClientConfig;
+//! let client = Client::connect_unix("/tmp/qmp.sock", ClientConfig::default())?;
+//! let status = client.execute_raw("query-status", None)?;
+//! println!("{status}");
+//! # Ok::<(), qmp_types::client::Error>(())
+//! ```
+
+use std::fmt::Display;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::net::ToSocketAddrs;
+use tokio::runtime::Runtime;
+
+use crate::client::{self, ClientConfig, EventError, EventStream, Received};
+use crate::command::Command;
+use crate::error::Error;
+use crate::event::EventSet;
+use crate::wire::Greeting;
+
+/// The client's runtime. Dropped with `shutdown_background`, because a plain drop panics when
+/// the last handle happens to be dropped inside an async context.
+#[derive(Debug)]
+struct OwnedRuntime(Option<Runtime>);
+
+impl OwnedRuntime {
+    fn get(&self) -> Result<&Runtime, Error> {
+        self.0
+            .as_ref()
+            .ok_or_else(|| Error::Runtime("the runtime was shut down".into()))
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A blocking handle to one QMP connection; cloneable, usable from many threads.
+#[derive(Debug, Clone)]
+pub struct Client {
+    runtime: Arc<OwnedRuntime>,
+    inner: client::Client,
+}
+
+fn block_on<F: Future>(runtime: &OwnedRuntime, future: F) -> Result<F::Output, Error> {
+    let runtime = runtime.get()?;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::Runtime(
+            "blocking calls cannot be made from inside an async runtime; use the async client"
+                .into(),
+        ));
+    }
+    Ok(runtime.block_on(future))
+}
+
+fn new_runtime() -> Result<Arc<OwnedRuntime>, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("qmp-blocking")
+        .enable_all()
+        .build()
+        .map(|runtime| Arc::new(OwnedRuntime(Some(runtime))))
+        .map_err(|error| Error::Runtime(format!("cannot start the runtime: {error}")))
+}
+
+impl Client {
+    /// Connects to a QMP server on a Unix socket and negotiates (see
+    /// [`client::Client::connect_unix`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::connect_unix`], plus [`Error::Runtime`].
+    pub fn connect_unix(path: impl AsRef<Path>, config: ClientConfig) -> Result<Client, Error> {
+        let runtime = new_runtime()?;
+        let inner = block_on(&runtime, client::Client::connect_unix(path, config))??;
+        Ok(Client { runtime, inner })
+    }
+
+    /// Connects to a QMP server over TCP and negotiates.
+    ///
+    /// # Errors
+    /// As [`client::Client::connect_tcp`], plus [`Error::Runtime`].
+    pub fn connect_tcp<A>(address: A, config: ClientConfig) -> Result<Client, Error>
+    where
+        A: ToSocketAddrs + Display,
+    {
+        let runtime = new_runtime()?;
+        let inner = block_on(&runtime, client::Client::connect_tcp(address, config))??;
+        Ok(Client { runtime, inner })
+    }
+
+    /// The server's greeting.
+    pub fn greeting(&self) -> Option<&Greeting> {
+        self.inner.greeting()
+    }
+
+    /// Whether out-of-band execution was negotiated.
+    pub fn oob_enabled(&self) -> bool {
+        self.inner.oob_enabled()
+    }
+
+    /// A handle whose calls time out after `timeout` (`None`: never).
+    pub fn with_timeout(&self, timeout: Option<Duration>) -> Client {
+        Client {
+            runtime: self.runtime.clone(),
+            inner: self.inner.with_timeout(timeout),
+        }
+    }
+
+    /// The async handle of the same connection.
+    pub fn as_async(&self) -> &client::Client {
+        &self.inner
+    }
+
+    /// Executes a typed command and waits for its answer.
+    ///
+    /// # Errors
+    /// As [`client::Client::execute`], plus [`Error::Runtime`].
+    pub fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
+        block_on(&self.runtime, self.inner.execute(command))?
+    }
+
+    /// Executes a typed command out of band and waits for its answer.
+    ///
+    /// # Errors
+    /// As [`client::Client::execute_oob`], plus [`Error::Runtime`].
+    pub fn execute_oob<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
+        block_on(&self.runtime, self.inner.execute_oob(command))?
+    }
+
+    /// Executes a command by name with optional JSON arguments and waits for its answer.
+    ///
+    /// # Errors
+    /// As [`client::Client::execute_raw`], plus [`Error::Runtime`].
+    pub fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error> {
+        block_on(&self.runtime, self.inner.execute_raw(command, arguments))?
+    }
+
+    /// Subscribes to events from now on (see [`client::Client::events`]).
+    pub fn events<E: EventSet>(&self) -> Events<E> {
+        Events {
+            runtime: self.runtime.clone(),
+            stream: self.inner.events(),
+        }
+    }
+}
+
+/// A blocking event subscription; iterate it, or wait with a timeout.
+#[derive(Debug)]
+pub struct Events<E> {
+    runtime: Arc<OwnedRuntime>,
+    stream: EventStream<E>,
+}
+
+impl<E: EventSet> Events<E> {
+    /// Waits up to `timeout` for the next event: `Ok(None)` when the time ran out,
+    /// `Err(`[`Error::Disconnected`]`)` when the connection has ended.
+    ///
+    /// # Errors
+    /// [`Error::Disconnected`] once the stream has ended, [`Error::Runtime`] inside an async
+    /// runtime; a lag or decoding problem is returned as the inner `Err`.
+    #[allow(clippy::type_complexity)]
+    pub fn recv_timeout(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<Result<Received<E>, EventError>>, Error> {
+        // The timer must be created inside the runtime, hence the async block.
+        let stream = &mut self.stream;
+        let next = async move { tokio::time::timeout(timeout, stream.next()).await };
+        match block_on(&self.runtime, next)? {
+            Err(_) => Ok(None),
+            Ok(Some(item)) => Ok(Some(item)),
+            Ok(None) => Err(Error::Disconnected {
+                reason: "the event stream ended".into(),
+            }),
+        }
+    }
+}
+
+impl<E: EventSet> Iterator for Events<E> {
+    type Item = Result<Received<E>, EventError>;
+
+    /// Blocks for the next event; `None` once the connection has ended (or when called inside
+    /// an async runtime, which cannot block).
+    fn next(&mut self) -> Option<Self::Item> {
+        block_on(&self.runtime, self.stream.next()).ok().flatten()
+    }
+}

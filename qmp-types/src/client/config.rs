@@ -1,0 +1,89 @@
+//! Client settings: message size limit, OOB negotiation, event buffering, timeouts.
+
+use std::time::Duration;
+
+use crate::codec::DEFAULT_MAX_MESSAGE_SIZE;
+
+/// The specification's advice: "the client should have at most eight in-band commands in
+/// flight", so that the server keeps reading and out-of-band commands still get through.
+pub const MAX_IN_BAND_IN_FLIGHT: usize = 8;
+
+/// Settings for a QMP or guest-agent connection. `ClientConfig::default()` suits most uses.
+///
+/// ```
+/// use std::time::Duration;
+/// let config = qmp_types::client::ClientConfig::default()
+///     .enable_oob(false)
+///     .command_timeout(Some(Duration::from_secs(5)));
+/// assert!(!config.oob_enabled());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub(crate) max_message_size: usize,
+    pub(crate) enable_oob: bool,
+    pub(crate) event_buffer: usize,
+    pub(crate) command_timeout: Option<Duration>,
+    pub(crate) handshake_timeout: Option<Duration>,
+    pub(crate) max_in_flight: usize,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            enable_oob: true,
+            event_buffer: 1024,
+            command_timeout: None,
+            handshake_timeout: Some(Duration::from_secs(10)),
+            max_in_flight: MAX_IN_BAND_IN_FLIGHT,
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The largest message accepted from the server (default 16 MiB); a bigger one ends the
+    /// connection with a clear error instead of using unbounded memory.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Whether to enable the `oob` capability when the server offers it (default `true`).
+    pub fn enable_oob(mut self, enable: bool) -> Self {
+        self.enable_oob = enable;
+        self
+    }
+
+    /// Whether OOB is enabled when offered.
+    pub fn oob_enabled(&self) -> bool {
+        self.enable_oob
+    }
+
+    /// How many events each subscriber may fall behind before it loses the oldest ones
+    /// (default 1024; at least 1). See [`crate::client::EventStream`] for the policy.
+    pub fn event_buffer(mut self, events: usize) -> Self {
+        self.event_buffer = events.max(1);
+        self
+    }
+
+    /// The default timeout of every call (default: none). Per handle:
+    /// [`crate::client::Client::with_timeout`].
+    pub fn command_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.command_timeout = timeout;
+        self
+    }
+
+    /// How long the greeting, negotiation or guest-agent sync may take (default 10 s), so that
+    /// connecting to a socket that never speaks QMP fails instead of hanging.
+    pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// The most in-band commands in flight at the server (default and maximum recommended:
+    /// [`MAX_IN_BAND_IN_FLIGHT`]; at least 1). The rest wait in the client.
+    pub fn max_in_flight(mut self, commands: usize) -> Self {
+        self.max_in_flight = commands.max(1);
+        self
+    }
+}

@@ -1,0 +1,394 @@
+//! The connection driver: the one task that owns the socket after the handshake.
+//!
+//! Handles send [`Call`]s over an unbounded channel, each with a oneshot for its answer. The
+//! driver gives each request a fresh integer id *when it writes it*, so ids also record the
+//! order in which the server received requests (the id-less error recovery below relies on
+//! that). Answers are matched by id, so out-of-band answers that overtake in-band ones reach
+//! the right caller; answers with unknown ids (for example to a call that timed out and was
+//! dropped) are discarded.
+//!
+//! Everything happens in one `poll` function instead of a `select!` over awaits: reading,
+//! writing and accepting calls progress independently, so a server that stops reading (its
+//! in-band queue is full) never stops us from reading its answers, which would deadlock.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+
+use bytes::{Buf, BufMut, BytesMut};
+use futures::Stream;
+use serde_json::{Map, Value};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio_util::codec::FramedRead;
+
+use crate::codec::{encode_line, JsonCodec, SENTINEL};
+use crate::error::{Error, ProtocolError};
+use crate::wire::{ErrorBody, ErrorClass, EventMessage, ExecMode, Request, ServerMessage};
+
+/// The answer channel of one call.
+pub(crate) type Reply = oneshot::Sender<Result<Value, Error>>;
+
+/// A request from a handle to the driver.
+pub(crate) struct Call {
+    /// The command's wire name.
+    pub(crate) command: Cow<'static, str>,
+    /// In band or out of band.
+    pub(crate) mode: ExecMode,
+    /// The `arguments` object, if any.
+    pub(crate) arguments: Option<Map<String, Value>>,
+    /// Where the answer goes.
+    pub(crate) reply: Reply,
+}
+
+/// A request written to the server and not answered yet.
+enum Pending {
+    /// A caller's request.
+    Call {
+        command: Cow<'static, str>,
+        in_band: bool,
+        reply: Reply,
+    },
+    /// The in-band marker request sent after an id-less error (see [`Recovery`]).
+    Fence,
+}
+
+/// Resynchronisation after an id-less error response.
+///
+/// Such an error means the server could not parse something we sent, so some request will
+/// never be answered, and we cannot tell which. The specification's remedy is to reset the
+/// server's parser with a control byte (0xFF works on old QEMU too), after which we send one
+/// in-band "fence" request. QEMU queues parse errors and in-band requests in arrival order and
+/// executes out-of-band requests as soon as they are parsed, so when the fence's answer
+/// arrives, every request written before it that has not been answered never will be: those
+/// callers get [`ProtocolError::RequestLost`] instead of hanging. Further id-less errors before
+/// the fence's answer (our own 0xFF provokes one) belong to the same incident.
+struct Recovery {
+    fence: u64,
+    class: ErrorClass,
+    desc: String,
+}
+
+/// What the driver needs to know besides the socket.
+pub(crate) struct DriverSettings {
+    /// Most in-band requests in flight at the server.
+    pub(crate) max_in_flight: usize,
+    /// A harmless in-band command used as the resynchronisation fence.
+    pub(crate) fence_command: &'static str,
+}
+
+/// The task state.
+pub(crate) struct Driver<T> {
+    reader: FramedRead<T, JsonCodec>,
+    calls: mpsc::UnboundedReceiver<Call>,
+    handles_gone: bool,
+    events: broadcast::Sender<Arc<EventMessage>>,
+    /// In-band calls waiting for a free slot at the server, in submission order.
+    queue: VecDeque<Call>,
+    pending: HashMap<u64, Pending>,
+    in_band_in_flight: usize,
+    next_id: u64,
+    out: BytesMut,
+    needs_flush: bool,
+    settings: DriverSettings,
+    recovery: Option<Recovery>,
+    closed: Arc<OnceLock<String>>,
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
+    /// A driver over an already negotiated stream. `next_id` continues the handshake's ids.
+    pub(crate) fn new(
+        reader: FramedRead<T, JsonCodec>,
+        calls: mpsc::UnboundedReceiver<Call>,
+        events: broadcast::Sender<Arc<EventMessage>>,
+        settings: DriverSettings,
+        next_id: u64,
+        closed: Arc<OnceLock<String>>,
+    ) -> Self {
+        Driver {
+            reader,
+            calls,
+            handles_gone: false,
+            events,
+            queue: VecDeque::new(),
+            pending: HashMap::new(),
+            in_band_in_flight: 0,
+            next_id,
+            out: BytesMut::with_capacity(4096),
+            needs_flush: false,
+            settings,
+            recovery: None,
+            closed,
+        }
+    }
+
+    /// Runs until the connection ends or every handle is gone and nothing is pending, then
+    /// fails whatever is still waiting.
+    pub(crate) async fn run(mut self) {
+        let reason = std::future::poll_fn(|cx| self.poll_drive(cx)).await;
+        tracing::debug!(%reason, "QMP connection closed");
+        self.shutdown(reason);
+    }
+
+    fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<String> {
+        loop {
+            let mut progress = false;
+
+            if !self.handles_gone {
+                match self.calls.poll_recv(cx) {
+                    Poll::Ready(Some(call)) => {
+                        self.accept(call);
+                        progress = true;
+                    }
+                    Poll::Ready(None) => {
+                        self.handles_gone = true;
+                        progress = true;
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            self.dispatch_queue();
+
+            if !self.out.is_empty() {
+                match Pin::new(self.reader.get_mut()).poll_write(cx, &self.out) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready("the server stopped reading".into()),
+                    Poll::Ready(Ok(written)) => {
+                        self.out.advance(written);
+                        self.needs_flush = true;
+                        progress = true;
+                    }
+                    Poll::Ready(Err(error)) => {
+                        return Poll::Ready(format!("write failed: {error}"))
+                    }
+                    Poll::Pending => {}
+                }
+            }
+            if self.out.is_empty() && self.needs_flush {
+                match Pin::new(self.reader.get_mut()).poll_flush(cx) {
+                    Poll::Ready(Ok(())) => self.needs_flush = false,
+                    Poll::Ready(Err(error)) => {
+                        return Poll::Ready(format!("flush failed: {error}"))
+                    }
+                    Poll::Pending => {}
+                }
+            }
+
+            match Pin::new(&mut self.reader).poll_next(cx) {
+                Poll::Ready(Some(Ok(value))) => {
+                    self.on_message(value);
+                    progress = true;
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    return Poll::Ready(ProtocolError::Stream(error).to_string())
+                }
+                Poll::Ready(None) => return Poll::Ready("the server closed the connection".into()),
+                Poll::Pending => {}
+            }
+
+            if self.handles_gone && self.pending.is_empty() && self.queue.is_empty() {
+                return Poll::Ready("every client handle was dropped".into());
+            }
+            if !progress {
+                return Poll::Pending;
+            }
+        }
+    }
+
+    fn accept(&mut self, call: Call) {
+        if call.reply.is_closed() {
+            return; // cancelled before we saw it
+        }
+        match call.mode {
+            // Out-of-band requests jump the client-side queue: the point of OOB is to get
+            // through while in-band commands are stuck.
+            ExecMode::OutOfBand => self.send(call),
+            ExecMode::InBand => self.queue.push_back(call),
+        }
+    }
+
+    fn dispatch_queue(&mut self) {
+        while self.in_band_in_flight < self.settings.max_in_flight {
+            let Some(call) = self.queue.pop_front() else {
+                break;
+            };
+            // A caller that gave up while queued is skipped, so the server never runs it.
+            if !call.reply.is_closed() {
+                self.send(call);
+            }
+        }
+    }
+
+    fn take_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn send(&mut self, call: Call) {
+        let id = self.take_id();
+        let request = Request {
+            mode: call.mode,
+            command: &call.command,
+            arguments: call.arguments.as_ref(),
+            id: Some(id),
+        };
+        if let Err(error) = encode_line(&request, &mut self.out) {
+            let _ = call.reply.send(Err(Error::Arguments {
+                command: call.command.into_owned(),
+                reason: error.to_string(),
+            }));
+            return;
+        }
+        let in_band = call.mode == ExecMode::InBand;
+        if in_band {
+            self.in_band_in_flight += 1;
+        }
+        self.pending.insert(
+            id,
+            Pending::Call {
+                command: call.command,
+                in_band,
+                reply: call.reply,
+            },
+        );
+    }
+
+    fn on_message(&mut self, value: Value) {
+        let known_id = value.get("id").and_then(Value::as_u64);
+        match ServerMessage::from_value(value) {
+            Ok(ServerMessage::Response(response)) => match response.id {
+                Some(id) => match id.as_u64() {
+                    Some(id) => self.on_response(id, response.result),
+                    None => tracing::warn!(%id, "dropping a response with an id we never sent"),
+                },
+                None => match response.result {
+                    Err(body) => self.on_idless_error(body),
+                    Ok(value) => tracing::warn!(%value, "dropping a success response without id"),
+                },
+            },
+            Ok(ServerMessage::Event(event)) => {
+                // `send` fails only when nobody subscribed; events are then simply dropped.
+                let _ = self.events.send(Arc::new(event));
+            }
+            Ok(ServerMessage::Greeting(_)) => {
+                tracing::warn!("ignoring a second greeting");
+            }
+            Err(error) => match known_id.and_then(|id| self.take_pending(id)) {
+                Some(Pending::Call { command, reply, .. }) => {
+                    let _ = reply.send(Err(ProtocolError::MalformedResponse {
+                        command: command.into_owned(),
+                        source: error,
+                    }
+                    .into()));
+                }
+                _ => tracing::warn!(%error, "ignoring a message the client does not understand"),
+            },
+        }
+    }
+
+    fn take_pending(&mut self, id: u64) -> Option<Pending> {
+        let pending = self.pending.remove(&id)?;
+        if matches!(
+            pending,
+            Pending::Fence | Pending::Call { in_band: true, .. }
+        ) {
+            self.in_band_in_flight -= 1;
+        }
+        Some(pending)
+    }
+
+    fn on_response(&mut self, id: u64, result: Result<Value, ErrorBody>) {
+        match self.take_pending(id) {
+            None => tracing::debug!(id, "dropping a response with an unknown id"),
+            Some(Pending::Fence) => self.finish_recovery(),
+            Some(Pending::Call { command, reply, .. }) => {
+                let result = result.map_err(|body| Error::Qmp {
+                    command: command.into_owned(),
+                    class: body.class,
+                    desc: body.desc,
+                });
+                if reply.send(result).is_err() {
+                    tracing::debug!(id, "discarding the late answer of a cancelled call");
+                }
+            }
+        }
+    }
+
+    fn on_idless_error(&mut self, body: ErrorBody) {
+        tracing::warn!(class = %body.class, desc = %body.desc,
+            "error response without id: the server could not parse a request");
+        if self.recovery.is_some() {
+            return;
+        }
+        self.out.put_u8(SENTINEL);
+        let fence = self.take_id();
+        let request = Request {
+            mode: ExecMode::InBand,
+            command: self.settings.fence_command,
+            arguments: None,
+            id: Some(fence),
+        };
+        // A request of two strings and an integer always serialises.
+        if encode_line(&request, &mut self.out).is_ok() {
+            // Counted as in flight (it occupies a server slot) but sent even when all slots
+            // are taken: it is the one request that must not wait behind lost ones.
+            self.in_band_in_flight += 1;
+            self.pending.insert(fence, Pending::Fence);
+            self.recovery = Some(Recovery {
+                fence,
+                class: body.class,
+                desc: body.desc,
+            });
+        }
+    }
+
+    fn finish_recovery(&mut self) {
+        let Some(recovery) = self.recovery.take() else {
+            return;
+        };
+        let fence = recovery.fence;
+        let mut lost: Vec<u64> = self
+            .pending
+            .keys()
+            .copied()
+            .filter(|id| *id < fence)
+            .collect();
+        lost.sort_unstable();
+        for id in lost {
+            if let Some(Pending::Call { command, reply, .. }) = self.take_pending(id) {
+                tracing::warn!(id, %command, "request lost to a server parse error");
+                let _ = reply.send(Err(ProtocolError::RequestLost {
+                    command: command.into_owned(),
+                    class: recovery.class.clone(),
+                    desc: recovery.desc.clone(),
+                }
+                .into()));
+            }
+        }
+    }
+
+    fn shutdown(mut self, reason: String) {
+        let _ = self.closed.set(reason.clone());
+        // Closing first means no handle can add a call after the drain below.
+        self.calls.close();
+        let disconnected = || {
+            Err(Error::Disconnected {
+                reason: reason.clone(),
+            })
+        };
+        for (_, pending) in self.pending.drain() {
+            if let Pending::Call { reply, .. } = pending {
+                let _ = reply.send(disconnected());
+            }
+        }
+        for call in self.queue.drain(..) {
+            let _ = call.reply.send(disconnected());
+        }
+        while let Ok(call) = self.calls.try_recv() {
+            let _ = call.reply.send(disconnected());
+        }
+        // Dropping `self.events` (the only strong sender) ends every event stream.
+    }
+}

@@ -1,0 +1,176 @@
+//! The QMP handshake and the pre-negotiation state.
+//!
+//! Until `qmp_capabilities` succeeds, a QMP server is in "capabilities negotiation" mode: it
+//! rejects every other command with `CommandNotFound` and sends no events. [`Negotiating`]
+//! models that state: it exposes the greeting and the negotiation, nothing else, so no other
+//! command can be sent too early. The handshake runs before the driver exists, reading and
+//! writing the stream directly; the framing buffer is then handed to the driver, so no byte
+//! that arrived right after the negotiation's answer is lost.
+
+use std::future::Future;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio_util::codec::FramedRead;
+
+use crate::client::{Client, ClientConfig};
+use crate::codec::{encode_line, JsonCodec};
+use crate::command::Command;
+use crate::error::{Error, ProtocolError};
+use crate::wire::{Capability, ExecMode, Greeting, QmpCapabilities, Request, ServerMessage};
+
+/// A harmless command every QMP server (system emulator and storage daemon) has, used as the
+/// fence when resynchronising after an id-less error.
+const QMP_FENCE_COMMAND: &str = "query-version";
+
+/// A connection whose greeting has been read but whose capabilities are not negotiated yet.
+#[derive(Debug)]
+pub struct Negotiating<T> {
+    reader: FramedRead<T, JsonCodec>,
+    greeting: Greeting,
+    config: ClientConfig,
+}
+
+impl<T> Negotiating<T>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    /// Reads the server's greeting from `io`.
+    ///
+    /// # Errors
+    /// [`ProtocolError::NoGreeting`] when the first message is something else,
+    /// [`ProtocolError::HandshakeTimeout`], [`ProtocolError::Stream`] for unframeable input,
+    /// [`Error::Disconnected`] when the stream ends first.
+    pub async fn start(io: T, config: ClientConfig) -> Result<Self, Error> {
+        let mut reader = FramedRead::new(io, JsonCodec::new(config.max_message_size));
+        let first = within(
+            config.handshake_timeout,
+            "greeting",
+            next_message(&mut reader),
+        )
+        .await?;
+        match first {
+            ServerMessage::Greeting(greeting) => Ok(Negotiating {
+                reader,
+                greeting,
+                config,
+            }),
+            other => Err(ProtocolError::NoGreeting {
+                got: format!("{other:?}").chars().take(200).collect(),
+            }
+            .into()),
+        }
+    }
+
+    /// The server's greeting (version and offered capabilities).
+    pub fn greeting(&self) -> &Greeting {
+        &self.greeting
+    }
+
+    /// Negotiates and starts the connection: enables `oob` when the server offers it and the
+    /// configuration allows it.
+    ///
+    /// # Errors
+    /// [`Error::Qmp`] when the server rejects the negotiation; the stream errors of
+    /// [`Negotiating::start`].
+    pub async fn negotiate(self) -> Result<Client, Error> {
+        let mut enable = Vec::new();
+        if self.config.enable_oob && self.greeting.offers(&Capability::Oob) {
+            enable.push(Capability::Oob);
+        }
+        self.negotiate_with(enable).await
+    }
+
+    /// Negotiates exactly the capabilities in `enable` (each must be offered by the server) and
+    /// starts the connection.
+    ///
+    /// # Errors
+    /// As [`Negotiating::negotiate`].
+    pub async fn negotiate_with(mut self, enable: Vec<Capability>) -> Result<Client, Error> {
+        let oob = enable.contains(&Capability::Oob);
+        let command = QmpCapabilities { enable };
+        let arguments = serde_json::to_value(&command)
+            .ok()
+            .and_then(|value| value.as_object().cloned());
+        const ID: u64 = 0;
+        let request = Request {
+            mode: ExecMode::InBand,
+            command: QmpCapabilities::NAME,
+            arguments: arguments.as_ref(),
+            id: Some(ID),
+        };
+        let timeout = self.config.handshake_timeout;
+        within(timeout, "capabilities negotiation", async {
+            let mut out = bytes::BytesMut::new();
+            encode_line(&request, &mut out).map_err(ProtocolError::Stream)?;
+            let io = self.reader.get_mut();
+            io.write_all(&out).await.map_err(write_failed)?;
+            io.flush().await.map_err(write_failed)?;
+            loop {
+                match next_message(&mut self.reader).await? {
+                    ServerMessage::Response(response) if response.id == Some(ID.into()) => {
+                        return response.result.map(drop).map_err(|body| Error::Qmp {
+                            command: QmpCapabilities::NAME.to_owned(),
+                            class: body.class,
+                            desc: body.desc,
+                        });
+                    }
+                    other => tracing::debug!(?other, "ignoring a message during negotiation"),
+                }
+            }
+        })
+        .await?;
+        Ok(Client::spawn(
+            self.reader,
+            &self.config,
+            Some(self.greeting),
+            oob,
+            QMP_FENCE_COMMAND,
+            ID + 1,
+        ))
+    }
+}
+
+fn write_failed(error: std::io::Error) -> Error {
+    Error::Disconnected {
+        reason: format!("write failed during the handshake: {error}"),
+    }
+}
+
+/// Reads the next message the client understands, skipping (and tracing) others.
+pub(crate) async fn next_message<T: AsyncRead + Unpin>(
+    reader: &mut FramedRead<T, JsonCodec>,
+) -> Result<ServerMessage, Error> {
+    loop {
+        match reader.next().await {
+            None => {
+                return Err(Error::Disconnected {
+                    reason: "the server closed the connection during the handshake".into(),
+                })
+            }
+            Some(Err(error)) => return Err(ProtocolError::Stream(error).into()),
+            Some(Ok(value)) => match ServerMessage::from_value(value) {
+                Ok(message) => return Ok(message),
+                Err(error) => tracing::warn!(%error, "ignoring a message during the handshake"),
+            },
+        }
+    }
+}
+
+/// Runs a handshake stage with the configured timeout.
+pub(crate) async fn within<F, R>(
+    timeout: Option<Duration>,
+    stage: &'static str,
+    future: F,
+) -> Result<R, Error>
+where
+    F: Future<Output = Result<R, Error>>,
+{
+    match timeout {
+        None => future.await,
+        Some(after) => tokio::time::timeout(after, future)
+            .await
+            .unwrap_or_else(|_| Err(ProtocolError::HandshakeTimeout { stage, after }.into())),
+    }
+}

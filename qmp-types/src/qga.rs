@@ -1,0 +1,170 @@
+//! The QEMU Guest Agent client.
+//!
+//! The guest agent speaks the QMP wire format without a greeting or capabilities
+//! negotiation, usually over a virtio-serial port that has no connection semantics: the agent
+//! may still hold half a request from a previous client, and may still have answers queued
+//! for it. So connecting first synchronises as the specification's "QGA Synchronization"
+//! section describes: send a 0xFF byte (a lexical error that resets the agent's parser; the
+//! agent answers it with an id-less error, which we skip), then `guest-sync-delimited` with a
+//! random id. The agent puts a 0xFF byte right before that answer, so everything before the
+//! sentinel is discarded, and answers are read until the one echoing our id. After that the
+//! connection is an ordinary (in-band only) QMP connection.
+
+use std::fmt::Display;
+use std::path::Path;
+
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
+use tokio_util::codec::FramedRead;
+
+use crate::client::{Client, ClientConfig};
+use crate::codec::{encode_line, JsonCodec, SENTINEL};
+use crate::command::Command;
+use crate::error::{Error, ProtocolError};
+use crate::wire::{ExecMode, Request, ServerMessage};
+
+/// The fence for id-less error recovery (see the client driver): every agent has it.
+const QGA_FENCE_COMMAND: &str = "guest-ping";
+
+/// A synchronised connection to a guest agent.
+///
+/// Commands that the agent documents as sending no answer on success (`guest-shutdown`,
+/// `guest-suspend-*`) only complete with an error or when the connection ends; give them a
+/// timeout ([`GuestAgent::with_timeout`]).
+#[derive(Debug, Clone)]
+pub struct GuestAgent {
+    client: Client,
+    sync_id: u64,
+}
+
+impl GuestAgent {
+    /// Synchronises with the agent on any byte stream and starts the connection driver.
+    ///
+    /// # Errors
+    /// [`ProtocolError::HandshakeTimeout`] when the agent does not answer the sync in time,
+    /// [`Error::Disconnected`] when the stream ends, [`ProtocolError::Stream`] for unframeable
+    /// input after the sentinel.
+    pub async fn connect<T>(io: T, config: ClientConfig) -> Result<GuestAgent, Error>
+    where
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let mut reader = FramedRead::new(io, JsonCodec::new(config.max_message_size));
+        // Only 53 bits, so the id survives agents or proxies that handle JSON numbers as doubles.
+        let sync_id = fastrand::u64(1..1 << 53);
+        crate::client::within_handshake(config.handshake_timeout, "guest-sync-delimited", async {
+            let arguments = serde_json::json!({ "id": sync_id });
+            let request = Request {
+                mode: ExecMode::InBand,
+                command: "guest-sync-delimited",
+                arguments: arguments.as_object(),
+                id: None,
+            };
+            let mut out = bytes::BytesMut::new();
+            out.extend_from_slice(&[SENTINEL]);
+            encode_line(&request, &mut out).map_err(ProtocolError::Stream)?;
+            reader.decoder_mut().skip_to_sentinel();
+            let io = reader.get_mut();
+            let failed = |error: std::io::Error| Error::Disconnected {
+                reason: format!("write failed during guest-sync-delimited: {error}"),
+            };
+            io.write_all(&out).await.map_err(failed)?;
+            io.flush().await.map_err(failed)?;
+            loop {
+                match crate::client::next_handshake_message(&mut reader).await? {
+                    ServerMessage::Response(response)
+                        if response.result.as_ref().ok().and_then(Value::as_u64)
+                            == Some(sync_id) =>
+                    {
+                        return Ok(());
+                    }
+                    // Output meant for a previous client that followed a 0xFF of its own: our
+                    // answer has its own sentinel, so skip to the next one.
+                    other => {
+                        tracing::debug!(?other, "skipping a message while synchronising");
+                        reader.decoder_mut().skip_to_sentinel();
+                    }
+                }
+            }
+        })
+        .await?;
+        let client = Client::spawn(reader, &config, None, false, QGA_FENCE_COMMAND, 1);
+        Ok(GuestAgent { client, sync_id })
+    }
+
+    /// Connects to an agent listening on a Unix socket (`qemu-ga -m unix-listen -p PATH`, or
+    /// the host side of a virtio-serial chardev).
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when the socket cannot be reached; the errors of
+    /// [`GuestAgent::connect`].
+    pub async fn connect_unix(
+        path: impl AsRef<Path>,
+        config: ClientConfig,
+    ) -> Result<GuestAgent, Error> {
+        let path = path.as_ref();
+        let stream = UnixStream::connect(path)
+            .await
+            .map_err(|source| Error::Connect {
+                target: path.display().to_string(),
+                source,
+            })?;
+        GuestAgent::connect(stream, config).await
+    }
+
+    /// Connects to an agent reachable over TCP (e.g. a chardev socket of the VM).
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when the address cannot be reached; the errors of
+    /// [`GuestAgent::connect`].
+    pub async fn connect_tcp<A>(address: A, config: ClientConfig) -> Result<GuestAgent, Error>
+    where
+        A: ToSocketAddrs + Display,
+    {
+        let target = address.to_string();
+        let stream = TcpStream::connect(address)
+            .await
+            .map_err(|source| Error::Connect { target, source })?;
+        let _ = stream.set_nodelay(true);
+        GuestAgent::connect(stream, config).await
+    }
+
+    /// The random id used for `guest-sync-delimited`.
+    pub fn sync_id(&self) -> u64 {
+        self.sync_id
+    }
+
+    /// A handle to the same agent whose calls time out after `timeout` (`None`: never).
+    pub fn with_timeout(&self, timeout: Option<std::time::Duration>) -> GuestAgent {
+        GuestAgent {
+            client: self.client.with_timeout(timeout),
+            sync_id: self.sync_id,
+        }
+    }
+
+    /// Executes a typed guest-agent command (hand-derived with `#[derive(Command)]` or
+    /// generated from the agent's schema).
+    ///
+    /// # Errors
+    /// As [`Client::execute`].
+    pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
+        self.client.execute(command).await
+    }
+
+    /// Executes any agent command by name with optional JSON arguments.
+    ///
+    /// # Errors
+    /// As [`Client::execute_raw`].
+    pub async fn execute_raw(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+    ) -> Result<Value, Error> {
+        self.client.execute_raw(command, arguments).await
+    }
+
+    /// Whether the connection has ended.
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+}

@@ -1,0 +1,107 @@
+//! Live tests of the blocking client against real QEMU 7.2 and 10.0.2, and of the blocking
+//! example program.
+
+mod support;
+
+use std::time::Duration;
+
+use qmp_testkit::{QemuProcess, Release};
+use qmp_types::blocking::Client;
+use qmp_types::client::{ClientConfig, Error};
+use support::*;
+
+fn connect(qemu: &QemuProcess) -> Client {
+    // The socket file appears when QEMU binds it, a moment before it listens.
+    for _ in 0..100 {
+        match Client::connect_unix(qemu.socket(), ClientConfig::default()) {
+            Err(Error::Connect { source, .. })
+                if source.kind() == std::io::ErrorKind::ConnectionRefused =>
+            {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            other => return other.expect("connect"),
+        }
+    }
+    panic!("{} refused connections for 2 s", qemu.socket().display());
+}
+
+#[test]
+fn blocking_calls_and_events() {
+    for release in Release::ALL {
+        let qemu = QemuProcess::system_none(release);
+        let client = connect(&qemu);
+        assert!(client.oob_enabled());
+        let version = client.execute(&QueryVersion {}).unwrap();
+        assert_eq!(version.qemu.to_string(), release.version());
+        let mut events = client.events::<TestEvent>();
+        // Calls from several threads share the connection.
+        std::thread::scope(|scope| {
+            for name in ["machine", "smp-opts", "name"] {
+                let client = client.clone();
+                scope.spawn(move || {
+                    let answer = client
+                        .execute(&QueryCommandLineOptions {
+                            option: Some(name.into()),
+                        })
+                        .unwrap();
+                    assert_eq!(answer[0].option, name);
+                });
+            }
+        });
+        client.execute(&Stop {}).unwrap();
+        client.execute(&Cont {}).unwrap();
+        let stop = events.recv_timeout(Duration::from_secs(10)).unwrap();
+        assert_eq!(stop.unwrap().unwrap().event, TestEvent::Stop);
+        let resume = events.next().unwrap().unwrap();
+        assert_eq!(resume.event, TestEvent::Resume);
+        // No further event: the wait ends with `None`, not an error.
+        assert!(events
+            .recv_timeout(Duration::from_millis(50))
+            .unwrap()
+            .is_none());
+        let error = client.execute_raw("no-such-command", None).unwrap_err();
+        assert!(matches!(error, Error::Qmp { .. }), "{error}");
+    }
+}
+
+#[test]
+fn blocking_client_refuses_to_block_inside_a_runtime() {
+    let qemu = QemuProcess::system_none(Release::V10_0);
+    let client = connect(&qemu);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime.block_on(async { client.execute(&QueryStatus {}).unwrap_err() });
+    assert!(matches!(error, Error::Runtime(_)), "{error}");
+    // Still fine outside.
+    assert!(client.execute(&QueryStatus {}).unwrap().running);
+}
+
+#[test]
+fn blocking_example_runs_against_qemu() {
+    let qemu = QemuProcess::system_none(Release::V10_0);
+    drop(connect(&qemu)); // wait until QEMU listens
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "run",
+            "-q",
+            "-p",
+            "qmp-types",
+            "--example",
+            "blocking",
+            "--",
+        ])
+        .arg(qemu.socket())
+        .output()
+        .expect("run the example");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("connected to QEMU 10.0.2"), "{stdout}");
+    assert!(stdout.contains("event STOP at"), "{stdout}");
+    assert!(stdout.contains("event RESUME at"), "{stdout}");
+}

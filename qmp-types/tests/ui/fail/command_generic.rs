@@ -1,0 +1,8 @@
+#[derive(qmp_types::serde::Serialize, qmp_types::Command)]
+#[serde(crate = "qmp_types::serde")]
+#[qmp(name = "device_del")]
+struct DeviceDel<T> {
+    id: T,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(qmp_types::Command)]
+#[qmp(name = "stop")]
+enum Stop {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+struct NotDeserialize;
+
+#[derive(qmp_types::serde::Serialize, qmp_types::Command)]
+#[serde(crate = "qmp_types::serde")]
+#[qmp(name = "query-thing", returns = NotDeserialize)]
+struct QueryThing {}
+
+fn main() {}

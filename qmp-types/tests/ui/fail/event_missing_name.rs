@@ -1,0 +1,5 @@
+#[derive(qmp_types::serde::Deserialize, qmp_types::Event)]
+#[serde(crate = "qmp_types::serde")]
+struct Stop {}
+
+fn main() {}

@@ -1,0 +1,11 @@
+#[derive(qmp_types::serde::Deserialize, qmp_types::Event)]
+#[serde(crate = "qmp_types::serde")]
+#[qmp(name = "STOP")]
+struct Stop {}
+
+#[derive(qmp_types::EventSet)]
+enum Events {
+    Stop(Stop),
+}
+
+fn main() {}

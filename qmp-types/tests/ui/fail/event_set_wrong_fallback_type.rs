@@ -1,0 +1,7 @@
+#[derive(qmp_types::EventSet)]
+enum Events {
+    #[qmp(unknown)]
+    Unknown(String),
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(qmp_types::OpenEnum)]
+enum RunState {
+    #[qmp(rename = "running")]
+    Running,
+}
+
+fn main() {}

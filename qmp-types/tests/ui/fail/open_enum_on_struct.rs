@@ -1,0 +1,6 @@
+#[derive(qmp_types::OpenEnum)]
+struct RunState {
+    value: String,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+#[derive(qmp_types::OpenEnum)]
+enum RunState {
+    Running,
+    #[qmp(unknown)]
+    Unknown(u32),
+}
+
+fn main() {}
