@@ -30,6 +30,9 @@ pub enum Command {
     /// List what changed between two schemas (commands, events, members, enum values,
     /// features), by path from the commands and events.
     Diff(DiffArgs),
+    /// Capture `query-qmp-schema` from a QEMU program or a running QMP server into
+    /// `qemu-<version>-<target>.json` (plus a `.version` sidecar); see [`crate::capture`].
+    Capture(crate::capture::CaptureArgs),
 }
 
 /// Arguments of `generate`.
@@ -90,6 +93,9 @@ pub enum CliError {
     /// `diff` could not compare the schemas.
     #[error(transparent)]
     Diff(#[from] crate::diff::DiffError),
+    /// `capture` failed.
+    #[error(transparent)]
+    Capture(#[from] crate::capture::CaptureError),
     /// Standard output or error could not be written.
     #[error("cannot write to {stream}: {source}")]
     Output {
@@ -113,6 +119,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
             write_out(stdout, "stdout", listing.as_bytes())
         }
         Command::Diff(args) => diff(args, stdout),
+        Command::Capture(args) => crate::capture::run(args, stderr),
     }
 }
 

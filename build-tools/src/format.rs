@@ -30,7 +30,7 @@ fn space_items(body: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        item_ended = line == "}" || (top_level && line.ends_with(';')) || line == ");";
+        item_ended = line == "}" || line == ");" || (top_level && line.ends_with([';', '}']));
     }
     out
 }
@@ -49,9 +49,9 @@ mod tests {
 
     #[test]
     fn items_are_separated_by_blank_lines() {
-        let text = format(quote!(pub struct A; pub struct B { pub c: u8 } impl B {}), "s").unwrap();
+        let text = format(quote!(pub struct A; pub struct B { pub c: u8 } impl B {} pub struct D {}), "s").unwrap();
         assert!(
-            text.ends_with("pub struct A;\n\npub struct B {\n    pub c: u8,\n}\n\nimpl B {}\n"),
+            text.ends_with("pub struct A;\n\npub struct B {\n    pub c: u8,\n}\n\nimpl B {}\n\npub struct D {}\n"),
             "{text}"
         );
     }

@@ -81,6 +81,7 @@ pub mod ident;
 pub mod naming;
 
 pub mod bundled;
+pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod emit;

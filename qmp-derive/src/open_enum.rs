@@ -53,16 +53,20 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let fb_from = quote_spanned! {fallback.ty.span()=>
         Self::#fb(::core::convert::From::from(value))
     };
+    // `#[inline]` everywhere: bindings hold ~1,000 enums and a user touches few of them, and
+    // inline functions are only compiled where they are used.
     Ok(quote! {
         #[allow(deprecated)]
         impl ::qmp_types::OpenEnum for #ident {
             const VALUES: &'static [&'static str] = &[#(#wires),*];
+            #[inline]
             fn as_str(&self) -> &str {
                 match self {
                     #(Self::#idents => #wires,)*
                     #fb_as_str,
                 }
             }
+            #[inline]
             fn from_wire(value: &str) -> Self {
                 match value {
                     #(#wires => Self::#idents,)*
@@ -72,6 +76,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[allow(deprecated)]
         impl ::qmp_types::serde::Serialize for #ident {
+            #[inline]
             fn serialize<S: ::qmp_types::serde::Serializer>(
                 &self,
                 serializer: S,
@@ -81,6 +86,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[allow(deprecated)]
         impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
+            #[inline]
             fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
@@ -89,6 +95,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[allow(deprecated)]
         impl ::core::fmt::Display for #ident {
+            #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(::qmp_types::OpenEnum::as_str(self))
             }
@@ -96,12 +103,14 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         #[allow(deprecated)]
         impl ::core::str::FromStr for #ident {
             type Err = ::core::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> ::core::result::Result<Self, Self::Err> {
                 ::core::result::Result::Ok(::qmp_types::OpenEnum::from_wire(value))
             }
         }
         #[allow(deprecated)]
         impl ::core::convert::From<&str> for #ident {
+            #[inline]
             fn from(value: &str) -> Self {
                 ::qmp_types::OpenEnum::from_wire(value)
             }

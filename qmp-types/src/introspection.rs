@@ -180,6 +180,22 @@ impl SchemaInfoKind {
     }
 }
 
+impl JsonType {
+    /// The type's wire spelling, as in the schema's `json-type` (`"string"`, `"int"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsonType::String => "string",
+            JsonType::Number => "number",
+            JsonType::Int => "int",
+            JsonType::Boolean => "boolean",
+            JsonType::Null => "null",
+            JsonType::Object => "object",
+            JsonType::Array => "array",
+            JsonType::Value => "value",
+        }
+    }
+}
+
 impl EnumMember {
     /// The values of an enum entry: `members` when present, else `values`.
     pub fn of(members: &Option<Vec<EnumMember>>, values: &Option<Vec<String>>) -> Vec<EnumMember> {

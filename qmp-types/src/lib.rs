@@ -13,6 +13,7 @@ pub mod introspection;
 pub mod names;
 pub mod open_enum;
 pub mod probe;
+pub mod strict;
 pub mod wire;
 
 #[cfg(feature = "client")]

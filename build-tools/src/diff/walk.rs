@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
 use qmp_types::introspection::{
-    EnumMember, JsonType, ObjectMember, SchemaInfo, SchemaInfoKind, Variant,
+    EnumMember, ObjectMember, SchemaInfo, SchemaInfoKind, Variant,
 };
 use qmp_types::probe::SchemaIndex;
 
@@ -318,7 +318,7 @@ fn branches<'a>(
         .iter()
         .filter_map(|m| {
             let key = match &index.get(&m.type_)?.kind {
-                SchemaInfoKind::Builtin { json_type } => json_type_name(*json_type),
+                SchemaInfoKind::Builtin { json_type } => json_type.as_str(),
                 SchemaInfoKind::Enum { .. } => "string",
                 SchemaInfoKind::Object { .. } => "object",
                 SchemaInfoKind::Array { .. } => "array",
@@ -330,18 +330,6 @@ fn branches<'a>(
         .collect()
 }
 
-fn json_type_name(json_type: JsonType) -> &'static str {
-    match json_type {
-        JsonType::String => "string",
-        JsonType::Number => "number",
-        JsonType::Int => "int",
-        JsonType::Boolean => "boolean",
-        JsonType::Null => "null",
-        JsonType::Object => "object",
-        JsonType::Array => "array",
-        JsonType::Value => "value",
-    }
-}
 
 fn same_kind(old: &SchemaInfoKind, new: &SchemaInfoKind) -> bool {
     old.meta_type() == new.meta_type()

@@ -8,6 +8,7 @@ use quote::quote;
 use super::types::StructHead;
 use super::{allow_deprecated, deprecated_attr, docs, fallback_ident, serde_derives, Emitter};
 use crate::error::Result;
+use crate::ident::{unique_idents, variant_ident};
 use crate::model::{is_deprecated, Usage};
 
 impl Emitter<'_> {
@@ -124,17 +125,20 @@ impl Emitter<'_> {
     }
 }
 
-/// The `Event` enum over `events` (entry, struct name), sorted by name.
+/// The `Event` enum over `events` (entry, struct name), sorted by wire name.
 pub(super) fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
     let mut events: Vec<&(&SchemaInfo, Ident)> = events.iter().collect();
-    events.sort_by_key(|(_, ident)| ident.to_string());
-    let idents: Vec<Ident> = events.iter().map(|(_, ident)| ident.clone()).collect();
-    let fallback = fallback_ident(&idents);
+    events.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
+    // Variants are named after the wire name (`Event::Stop(StopEvent)`), even where the
+    // struct's name had to avoid a collision.
+    let wires: Vec<&str> = events.iter().map(|(e, _)| e.name.as_str()).collect();
+    let variants = unique_idents(&wires, variant_ident);
+    let fallback = fallback_ident(&variants);
     let deprecated = events.iter().any(|(e, _)| is_deprecated(&e.features));
-    let arms = events.iter().map(|(entry, ident)| {
+    let arms = events.iter().zip(&variants).map(|((entry, ty), variant)| {
         let wire = &entry.name;
         let doc = docs::attrs(&[format!("Event `{wire}`.")]);
-        quote! { #doc #[qmp(name = #wire)] #ident(#ident) }
+        quote! { #doc #[qmp(name = #wire)] #variant(#ty) }
     });
     let allow = allow_deprecated(deprecated);
     quote! {

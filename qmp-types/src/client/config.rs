@@ -32,7 +32,7 @@ impl Default for ClientConfig {
         ClientConfig {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             enable_oob: true,
-            event_buffer: 1024,
+            event_buffer: 128,
             command_timeout: None,
             handshake_timeout: Some(Duration::from_secs(10)),
             max_in_flight: MAX_IN_BAND_IN_FLIGHT,
@@ -60,7 +60,7 @@ impl ClientConfig {
     }
 
     /// How many events each subscriber may fall behind before it loses the oldest ones
-    /// (default 1024; at least 1). See [`crate::client::EventStream`] for the policy.
+    /// (default 128; at least 1). See [`crate::client::EventStream`] for the policy.
     pub fn event_buffer(mut self, events: usize) -> Self {
         self.event_buffer = events.max(1);
         self

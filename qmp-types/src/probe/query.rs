@@ -272,18 +272,6 @@ fn json_type(query: &str, component: &Component<'_>) -> Result<JsonType, QueryEr
 }
 
 /// The `!type` spelling of a JSON type.
-fn json_type_name(json_type: JsonType) -> &'static str {
-    match json_type {
-        JsonType::String => "string",
-        JsonType::Number => "number",
-        JsonType::Int => "int",
-        JsonType::Boolean => "boolean",
-        JsonType::Null => "null",
-        JsonType::Object => "object",
-        JsonType::Array => "array",
-        JsonType::Value => "value",
-    }
-}
 
 impl FromStr for Query {
     type Err = QueryError;
@@ -309,7 +297,7 @@ impl fmt::Display for Query {
                         write!(f, "/${feature}")?;
                     }
                 }
-                Step::JsonType(json_type) => write!(f, "/!{}", json_type_name(*json_type))?,
+                Step::JsonType(json_type) => write!(f, "/!{}", json_type.as_str())?,
                 Step::Feature(feature) => write!(f, "/${feature}")?,
             }
         }

@@ -1,0 +1,228 @@
+//! Round trips per second against one real QEMU 10.0.2 (`-machine none`, OOB negotiated):
+//! a minimal raw socket client (the physical baseline), this crate's client and the Python
+//! `qemu.qmp` client, each sequential and with 8 and 64 concurrent callers (the raw client
+//! pipelines as many requests); plus the client's memory per idle connection with 100 open.
+//!
+//! Run: `cargo bench -p qmp-types --bench roundtrips`. Each scenario uses its own QMP monitor
+//! of the same QEMU process (a monitor serves one client at a time).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicIsize, Ordering};
+use std::time::{Duration, Instant};
+
+use qmp_testkit::{QemuProcess, Release};
+use qmp_types::client::{Client, ClientConfig};
+
+/// Counts live heap bytes, to measure the client's memory per connection exactly.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const IDLE_CONNECTIONS: usize = 100;
+const COUNT: usize = 8_000;
+const CONCURRENCY: [usize; 3] = [1, 8, 64];
+const REQUEST: &[u8] = b"{\"execute\":\"query-status\"}\n";
+
+fn monitor(dir: &Path, index: usize) -> PathBuf {
+    dir.join(format!("m{index}.sock"))
+}
+
+fn start_qemu(monitors: usize) -> QemuProcess {
+    let binary = Release::V10_0.binary("qemu-system-x86_64");
+    QemuProcess::spawn(&binary, |socket| {
+        let dir = socket.parent().expect("socket directory");
+        let mut args: Vec<String> = ["-machine", "none", "-nodefaults", "-display", "none"]
+            .map(String::from)
+            .to_vec();
+        // The testkit waits for `socket`, so it comes last: QEMU creates monitors in order.
+        let paths = (0..monitors)
+            .map(|i| monitor(dir, i))
+            .chain([socket.to_path_buf()]);
+        for path in paths {
+            args.push("-qmp".into());
+            args.push(format!("unix:{},server=on,wait=off", path.display()));
+        }
+        args
+    })
+}
+
+/// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines,
+/// `depth` requests kept in flight.
+fn raw_client(socket: &Path, count: usize, depth: usize) -> f64 {
+    let stream = UnixStream::connect(socket).expect("raw connect");
+    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("greeting");
+    writer
+        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
+        .expect("negotiate");
+    line.clear();
+    reader.read_line(&mut line).expect("negotiation answer");
+    let start = Instant::now();
+    let mut sent = 0;
+    let initial = depth.min(count);
+    writer
+        .write_all(&REQUEST.repeat(initial))
+        .expect("write requests");
+    sent += initial;
+    for _ in 0..count {
+        line.clear();
+        reader.read_line(&mut line).expect("answer");
+        assert!(line.starts_with("{\"return\""), "{line}");
+        if sent < count {
+            writer.write_all(REQUEST).expect("write request");
+            sent += 1;
+        }
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
+    let client = Client::connect_unix(socket, ClientConfig::default())
+        .await
+        .expect("connect");
+    assert!(client.oob_enabled());
+    let per_caller = count / callers;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..callers)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for _ in 0..per_caller {
+                    client
+                        .execute_raw("query-status", None)
+                        .await
+                        .expect("query-status");
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("caller");
+    }
+    (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn python_client(socket: &Path, count: usize, callers: usize) -> Option<f64> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/qemu_qmp_roundtrips.py");
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(socket)
+        .arg(count.to_string())
+        .arg(callers.to_string())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        eprintln!(
+            "qemu.qmp run failed (pip install qemu.qmp?): {}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+fn rss_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<usize>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn main() {
+    // Throughput runs on a QEMU with few monitors (every monitor costs QEMU's main loop a
+    // little); the idle connections get a QEMU of their own.
+    let qemu = start_qemu(12);
+    let idle_qemu = start_qemu(IDLE_CONNECTIONS);
+    let dir = qemu.dir().to_path_buf();
+    let idle_dir = idle_qemu.dir().to_path_buf();
+    // Let every monitor start listening.
+    std::thread::sleep(Duration::from_millis(300));
+    // A current-thread runtime: callers and the driver share one thread, as in a typical
+    // single-connection tool. (On the 2-core benchmark machine a multi-thread runtime adds
+    // cross-thread wake-ups that QEMU's own threads compete with.)
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut next_monitor = 0;
+    let mut take = || {
+        next_monitor += 1;
+        monitor(&dir, next_monitor - 1)
+    };
+
+    // Warm up QEMU and the client.
+    raw_client(&take(), 2_000, 8);
+
+    println!("round trips per second (query-status, QEMU 10.0.2, OOB negotiated, {COUNT} calls)");
+    println!(
+        "{:>12} | {:>10} | {:>10} | {:>10} | {:>11}",
+        "concurrency", "raw", "qmp-types", "qemu.qmp", "ours / raw"
+    );
+    for callers in CONCURRENCY {
+        let count = if callers == 1 { COUNT / 4 } else { COUNT };
+        let raw = raw_client(&take(), count, callers);
+        let ours = runtime.block_on(our_client(&take(), count, callers));
+        let python = python_client(&take(), count / 4, callers);
+        println!(
+            "{:>12} | {:>10.0} | {:>10.0} | {:>10} | {:>11.3}",
+            callers,
+            raw,
+            ours,
+            python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
+            ours / raw
+        );
+    }
+
+    let heap_before = LIVE.load(Ordering::Relaxed);
+    let rss_before = rss_bytes();
+    let clients: Vec<Client> = runtime.block_on(async {
+        let mut clients = Vec::new();
+        for index in 0..IDLE_CONNECTIONS {
+            let socket = monitor(&idle_dir, index);
+            clients.push(
+                Client::connect_unix(&socket, ClientConfig::default())
+                    .await
+                    .expect("idle connect"),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        clients
+    });
+    let heap = (LIVE.load(Ordering::Relaxed) - heap_before) as f64 / IDLE_CONNECTIONS as f64;
+    let rss = rss_bytes().saturating_sub(rss_before) as f64 / IDLE_CONNECTIONS as f64;
+    println!(
+        "memory per idle connection ({IDLE_CONNECTIONS} open): {:.1} KiB heap, {:.1} KiB RSS",
+        heap / 1024.0,
+        rss / 1024.0
+    );
+    drop(clients);
+}

@@ -1,0 +1,376 @@
+//! Strict decoding checks: does a typed value keep *everything* the server sent?
+//!
+//! Decoding is liberal on purpose (unknown members are ignored, unknown enum values and union
+//! tags land in fallback variants), so a successful decode does not prove that the bindings
+//! describe the answer completely. [`check`] proves it for one answer: it decodes the raw JSON
+//! into `T`, serialises the typed value back to JSON, and compares the two recursively. Every
+//! difference is a [`Finding`] with its JSON path:
+//!
+//! - [`FindingKind::Dropped`]: a member present in the answer but absent from the type (the
+//!   main purpose: bindings generated from the same server's schema must report none);
+//! - [`FindingKind::Added`]: a member the typed value has but the answer did not;
+//! - [`FindingKind::Changed`]: a value that does not survive the round trip;
+//! - [`FindingKind::Fallback`]: the value holds a fallback variant (`Unknown(..)`), i.e. an
+//!   enum value, union tag or event the type does not know, or union members that did not
+//!   decode, which a round trip alone cannot see because fallbacks keep the raw data.
+//!
+//! Fallbacks are found in the value's `Debug` rendering: a variant whose name starts with
+//! `Unknown` and that carries data (`Unknown("x")`, `UnknownValue("x")`, `Unknown({..})`), the
+//! naming `qmp-build-tools` and the hand-written wire types use; text inside string literals
+//! is skipped. A unit variant for a real value called `unknown` has no data, so it is not
+//! reported.
+//!
+//! The type needs `Serialize` as well as `Deserialize`: for generated bindings, whose output
+//! types are decode-only, add the derive (as the workspace's `qmp-live` crate does in its
+//! build script). Numbers compare by value (`1` equals `1.0`).
+//!
+//! ```
+//! use serde::{Deserialize, Serialize};
+//! use qmp_types::strict::{check, FindingKind};
+//!
+//! #[derive(Debug, Serialize, Deserialize)]
+//! struct Status { running: bool }
+//!
+//! let raw = serde_json::json!({"running": true, "status": "running"});
+//! let (status, findings) = check::<Status>(&raw)?;
+//! assert!(status.running);
+//! assert_eq!(findings.len(), 1);
+//! assert_eq!(findings[0].path, "$.status");
+//! assert!(matches!(findings[0].kind, FindingKind::Dropped { .. }));
+//! # Ok::<(), qmp_types::strict::StrictError>(())
+//! ```
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One difference between an answer and its typed decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Where: `$` for the root, `.member` and `[index]` steps below it. For
+    /// [`FindingKind::Fallback`] the path is `$` (the `Debug` rendering has no JSON paths).
+    pub path: String,
+    /// What differs.
+    pub kind: FindingKind,
+}
+
+/// What a [`Finding`] is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FindingKind {
+    /// The answer has this member; the typed value does not keep it.
+    Dropped {
+        /// The member's value in the answer.
+        value: Value,
+    },
+    /// The typed value has this member; the answer did not.
+    Added {
+        /// The member's value after the round trip.
+        value: Value,
+    },
+    /// The value differs after the round trip.
+    Changed {
+        /// As the server sent it.
+        raw: Value,
+        /// As the typed value serialises it.
+        typed: Value,
+    },
+    /// The typed value holds a fallback variant.
+    Fallback {
+        /// The fallback variant as rendered by `Debug`, shortened.
+        variant: String,
+    },
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            FindingKind::Dropped { value } => {
+                write!(f, "{}: member dropped by the type: {}", self.path, short(value))
+            }
+            FindingKind::Added { value } => {
+                write!(f, "{}: member added by the type: {}", self.path, short(value))
+            }
+            FindingKind::Changed { raw, typed } => write!(
+                f,
+                "{}: value changed: {} became {}",
+                self.path,
+                short(raw),
+                short(typed)
+            ),
+            FindingKind::Fallback { variant } => {
+                write!(f, "{}: decoded into a fallback: {variant}", self.path)
+            }
+        }
+    }
+}
+
+/// Why a strict check could not compare at all.
+#[derive(Debug, thiserror::Error)]
+pub enum StrictError {
+    /// The answer does not decode into the type.
+    #[error("the answer does not decode into `{type_name}`: {source}")]
+    Decode {
+        /// The Rust type.
+        type_name: &'static str,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The decoded value does not serialise back to JSON.
+    #[error("the decoded `{type_name}` does not serialise back to JSON: {source}")]
+    Encode {
+        /// The Rust type.
+        type_name: &'static str,
+        /// The serialisation error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Decodes `raw` into `T` and reports everything the typed value does not reproduce.
+///
+/// # Errors
+/// [`StrictError::Decode`] when `raw` does not decode into `T`, [`StrictError::Encode`] when
+/// the typed value does not serialise.
+pub fn check<T>(raw: &Value) -> Result<(T, Vec<Finding>), StrictError>
+where
+    T: DeserializeOwned + Serialize + fmt::Debug,
+{
+    let type_name = std::any::type_name::<T>();
+    let typed: T = serde_json::from_value(raw.clone())
+        .map_err(|source| StrictError::Decode { type_name, source })?;
+    let findings = check_value(raw, &typed)?;
+    Ok((typed, findings))
+}
+
+/// Reports everything `typed` (already decoded from `raw`) does not reproduce of `raw`.
+///
+/// # Errors
+/// [`StrictError::Encode`] when `typed` does not serialise.
+pub fn check_value<T>(raw: &Value, typed: &T) -> Result<Vec<Finding>, StrictError>
+where
+    T: Serialize + fmt::Debug,
+{
+    let again = serde_json::to_value(typed).map_err(|source| StrictError::Encode {
+        type_name: std::any::type_name::<T>(),
+        source,
+    })?;
+    let mut findings = compare(raw, &again);
+    findings.extend(
+        fallbacks(&format!("{typed:?}"))
+            .into_iter()
+            .map(|variant| Finding {
+                path: "$".into(),
+                kind: FindingKind::Fallback { variant },
+            }),
+    );
+    Ok(findings)
+}
+
+/// The recursive difference between the server's JSON and the typed value's JSON.
+pub fn compare(raw: &Value, typed: &Value) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    walk("$", raw, typed, &mut findings);
+    findings
+}
+
+fn walk(path: &str, raw: &Value, typed: &Value, findings: &mut Vec<Finding>) {
+    match (raw, typed) {
+        (Value::Object(raw), Value::Object(typed)) => {
+            for (key, value) in raw {
+                let path = format!("{path}.{key}");
+                match typed.get(key) {
+                    Some(again) => walk(&path, value, again, findings),
+                    None => findings.push(Finding {
+                        path,
+                        kind: FindingKind::Dropped {
+                            value: value.clone(),
+                        },
+                    }),
+                }
+            }
+            for (key, value) in typed {
+                if !raw.contains_key(key) {
+                    findings.push(Finding {
+                        path: format!("{path}.{key}"),
+                        kind: FindingKind::Added {
+                            value: value.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        (Value::Array(raw_items), Value::Array(typed_items))
+            if raw_items.len() == typed_items.len() =>
+        {
+            for (i, (value, again)) in raw_items.iter().zip(typed_items).enumerate() {
+                walk(&format!("{path}[{i}]"), value, again, findings);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if same_number(a, b) => {}
+        _ if raw == typed => {}
+        _ => findings.push(Finding {
+            path: path.to_owned(),
+            kind: FindingKind::Changed {
+                raw: raw.clone(),
+                typed: typed.clone(),
+            },
+        }),
+    }
+}
+
+/// Numbers are equal by value: exactly for integers, as `f64` when either is a float.
+fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
+        (Some(x), Some(y), _, _) => x == y,
+        (_, _, Some(x), Some(y)) => x == y,
+        _ => a.as_f64() == b.as_f64(),
+    }
+}
+
+/// The fallback variants in a `Debug` rendering: identifiers starting with `Unknown` that are
+/// followed by `(`, outside string literals; each with up to 80 characters of what follows.
+pub fn fallbacks(debug: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = debug.char_indices().peekable();
+    let mut previous_is_ident = false;
+    while let Some((start, c)) = chars.next() {
+        if c == '"' {
+            // Skip a string literal, with its escapes.
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            }
+            previous_is_ident = false;
+            continue;
+        }
+        let is_ident = c.is_alphanumeric() || c == '_';
+        if is_ident && !previous_is_ident && debug[start..].starts_with("Unknown") {
+            let mut end = start;
+            while let Some(&(i, c)) = chars.peek() {
+                if c.is_alphanumeric() || c == '_' {
+                    chars.next();
+                } else {
+                    end = i;
+                    break;
+                }
+            }
+            if debug[end..].starts_with('(') {
+                found.push(debug[start..].chars().take(80).collect());
+            }
+            previous_is_ident = false;
+            continue;
+        }
+        previous_is_ident = is_ident;
+    }
+    found
+}
+
+/// A value rendered on one line, shortened to 120 characters.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 120 {
+        text
+    } else {
+        let mut cut: String = text.chars().take(117).collect();
+        cut.push_str("...");
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Deserialize, Serialize};
+    use serde_json::json;
+
+    use super::*;
+    use crate::wire::Capability;
+    use crate::OpenEnum;
+
+    /// A deliberately incomplete type for an answer of `query-status`: it lacks `status`.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct IncompleteStatus {
+        running: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        singlestep: Option<bool>,
+    }
+
+    /// A complete type for a greeting-like answer, with an open enum.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Offer {
+        running: bool,
+        capabilities: Vec<Capability>,
+    }
+
+    #[test]
+    fn an_incomplete_type_is_reported_with_the_member_path() {
+        let raw = json!({"running": true, "status": "running"});
+        let (typed, findings) = check::<IncompleteStatus>(&raw).unwrap();
+        assert!(typed.running);
+        assert_eq!(
+            findings,
+            [Finding {
+                path: "$.status".into(),
+                kind: FindingKind::Dropped {
+                    value: json!("running")
+                },
+            }]
+        );
+        assert_eq!(
+            findings[0].to_string(),
+            "$.status: member dropped by the type: \"running\""
+        );
+    }
+
+    #[test]
+    fn a_complete_type_reports_nothing() {
+        let raw = json!({"running": true, "capabilities": ["oob"]});
+        let (typed, findings) = check::<Offer>(&raw).unwrap();
+        assert_eq!(typed.capabilities, [Capability::Oob]);
+        assert_eq!(findings, []);
+    }
+
+    #[test]
+    fn an_unknown_enum_value_is_a_fallback() {
+        let raw = json!({"running": false, "capabilities": ["oob", "frozen \"Unknown(\""]});
+        let (typed, findings) = check::<Offer>(&raw).unwrap();
+        assert_eq!(typed.capabilities[1].as_str(), "frozen \"Unknown(\"");
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            matches!(&findings[0].kind, FindingKind::Fallback { variant }
+                if variant.starts_with("Unknown(\"frozen")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn nested_arrays_and_numbers() {
+        let raw = json!({"a": [{"x": 1, "y": 2}, {"x": 3}], "f": 1, "big": u64::MAX});
+        let typed = json!({"a": [{"x": 1}, {"x": 3, "z": null}], "f": 1.0, "big": u64::MAX});
+        let findings = compare(&raw, &typed);
+        let paths: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["$.a[0].y", "$.a[1].z"]);
+        assert!(matches!(findings[1].kind, FindingKind::Added { .. }));
+        let changed = compare(&json!([1, 2]), &json!([1]));
+        assert!(matches!(changed[0].kind, FindingKind::Changed { .. }));
+        assert_eq!(compare(&json!(-1), &json!(-1.0)), []);
+        assert_eq!(compare(&json!("a"), &json!("b")).len(), 1);
+    }
+
+    #[test]
+    fn fallback_scan_skips_strings_and_unit_variants() {
+        assert_eq!(fallbacks(r#"Foo { a: Unknown, b: "Unknown(x)" }"#), Vec::<String>::new());
+        assert_eq!(
+            fallbacks(r#"Foo { a: UnknownValue("v"), b: NotUnknown(1), c: Unknown({}) }"#),
+            ["UnknownValue(\"v\"), b: NotUnknown(1), c: Unknown({}) }", "Unknown({}) }"]
+        );
+        assert_eq!(fallbacks(r#""\"Unknown(" Unknown(1)"#), ["Unknown(1)"]);
+    }
+}
