@@ -29,7 +29,10 @@ fn main() {
     for (_, name, path) in &schemas {
         let path = fs::canonicalize(path).unwrap_or_else(|_| path.clone());
         println!("cargo:rerun-if-changed={}", path.display());
-        out.push_str(&format!("    ({name:?}, include_str!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({name:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
@@ -38,7 +41,7 @@ fn main() {
 
 /// The release numbers in a file name such as `qemu-10.0.2-x86_64.json` → `[10, 0, 2]`.
 fn version(name: &str) -> Vec<u64> {
-    name.split(|c: char| c == '-' || c == '_')
+    name.split(['-', '_'])
         .find(|part| part.contains('.') && part.starts_with(|c: char| c.is_ascii_digit()))
         .map(|v| v.split('.').map_while(|n| n.parse().ok()).collect())
         .unwrap_or_default()

@@ -156,11 +156,17 @@ fn generate(
     settings.renames = args.renames.into_iter().collect();
     let output = engine::generate(&json, &source, &settings)?;
     if args.verbose {
-        let mut report = format!("schema {source}\n{:<10} {:>7} {:>10}\n", "meta-type", "schema", "generated");
+        let mut report = format!(
+            "schema {source}\n{:<10} {:>7} {:>10}\n",
+            "meta-type", "schema", "generated"
+        );
         for (meta, (total, generated)) in &output.counts {
             report.push_str(&format!("{meta:<10} {total:>7} {generated:>10}\n"));
         }
-        report.push_str(&format!("naming collisions resolved: {}\n", output.collisions.len()));
+        report.push_str(&format!(
+            "naming collisions resolved: {}\n",
+            output.collisions.len()
+        ));
         for collision in &output.collisions {
             report.push_str(&format!("  {collision}\n"));
         }
@@ -180,9 +186,10 @@ fn load(schema: Option<&Path>) -> Result<(String, Cow<'static, str>), CliError> 
         let (name, json) = bundled::newest().ok_or(CliError::NoBundledSchema)?;
         return Ok((name.to_owned(), Cow::Borrowed(json)));
     };
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     match std::fs::read_to_string(path) {
         Ok(json) => Ok((name, Cow::Owned(json))),
         Err(source) => match bundled::find(&path.to_string_lossy()) {

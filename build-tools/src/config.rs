@@ -108,9 +108,10 @@ impl Config {
             path: path.clone(),
             source,
         })?;
-        let source = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let source = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         Ok(engine::generate(&json, &source, &self.settings)?.code)
     }
 
@@ -216,13 +217,18 @@ mod tests {
         assert!(first > old);
         fs::write(&path, "stale").unwrap();
         config.write().unwrap();
-        assert!(fs::read_to_string(&path).unwrap().contains("pub struct Stop"));
+        assert!(fs::read_to_string(&path)
+            .unwrap()
+            .contains("pub struct Stop"));
     }
 
     #[test]
     fn missing_schema_and_out_dir_are_errors() {
         assert!(matches!(Config::new().generate(), Err(Error::NoSchema)));
-        let err = Config::new().schema("/nonexistent/s.json").generate().unwrap_err();
+        let err = Config::new()
+            .schema("/nonexistent/s.json")
+            .generate()
+            .unwrap_err();
         assert!(err.to_string().contains("/nonexistent/s.json"), "{err}");
     }
 

@@ -76,7 +76,9 @@ pub enum Error {
     #[error("no schema given: call `Config::schema(path)` first")]
     NoSchema,
     /// `Config::write` has no output directory: none was set and `OUT_DIR` is unset.
-    #[error("no output directory: call `Config::out_dir(dir)` or run from a build script (OUT_DIR)")]
+    #[error(
+        "no output directory: call `Config::out_dir(dir)` or run from a build script (OUT_DIR)"
+    )]
     NoOutDir,
     /// The generated tokens do not parse as a Rust file: a bug in this crate.
     #[error("internal error: the generated code does not parse ({0}); please report this bug")]

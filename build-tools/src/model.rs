@@ -182,13 +182,13 @@ impl Model {
                 message,
             };
             match &entry.kind {
-                SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } => {
+                SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type }
                     if !matches!(
                         self.get(arg_type).map(|e| &e.kind),
                         Some(SchemaInfoKind::Object { .. })
-                    ) {
-                        return Err(fail(format!("arg-type `{arg_type}` is not an object type")));
-                    }
+                    ) =>
+                {
+                    return Err(fail(format!("arg-type `{arg_type}` is not an object type")));
                 }
                 SchemaInfoKind::Object {
                     members,

@@ -190,8 +190,10 @@ mod tests {
 
     #[test]
     fn unknown_meta_type_names_entry() {
-        let err = parse(r#"[{"name":"0","meta-type":"object","members":[]},{"name":"w","meta-type":"widget"}]"#)
-            .unwrap_err();
+        let err = parse(
+            r#"[{"name":"0","meta-type":"object","members":[]},{"name":"w","meta-type":"widget"}]"#,
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("entry #1 (w)"), "{text}");
         assert!(text.contains("widget"), "{text}");

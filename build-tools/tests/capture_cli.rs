@@ -12,7 +12,9 @@ fn codegen() -> Command {
 }
 
 fn bundled(file: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas").join(file)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas")
+        .join(file)
 }
 
 /// Runs `capture` with `args` into a fresh directory; returns the directory and stderr.
@@ -114,7 +116,10 @@ fn a_running_server_is_captured_through_its_socket() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains(&format!("capture: connecting to {}", qemu.socket().display())),
+        stderr.contains(&format!(
+            "capture: connecting to {}",
+            qemu.socket().display()
+        )),
         "{stderr}"
     );
     assert!(stderr.contains("QEMU 10.0.2 (pc): "), "{stderr}");
@@ -136,7 +141,12 @@ fn programs_that_cannot_be_captured_are_clear_errors() {
     );
 
     let binary = Release::V10_0.binary("qemu-system-x86_64");
-    let stderr = failure(&["--binary", binary.to_str().unwrap(), "--", "-no-such-option"]);
+    let stderr = failure(&[
+        "--binary",
+        binary.to_str().unwrap(),
+        "--",
+        "-no-such-option",
+    ]);
     assert!(stderr.contains("exited with"), "{stderr}");
     assert!(stderr.contains("-no-such-option"), "{stderr}");
 

@@ -66,15 +66,25 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         .iter()
         .map(|(file, json)| {
             let doc = format!("Every item of `{file}`.");
-            (module_name(file), doc, (*json).to_owned(), Settings::default())
+            (
+                module_name(file),
+                doc,
+                (*json).to_owned(),
+                Settings::default(),
+            )
         })
         .collect();
     let newest = BUNDLED.last().expect("a bundled schema");
     let mut pruned = Settings::default();
     pruned.selection.only_commands = Some(
-        ["query-status", "blockdev-add", "query-named-block-nodes", "query-memory-devices"]
-            .map(String::from)
-            .into(),
+        [
+            "query-status",
+            "blockdev-add",
+            "query-named-block-nodes",
+            "query-memory-devices",
+        ]
+        .map(String::from)
+        .into(),
     );
     pruned.selection.only_events = Some(["STOP", "BLOCK_JOB_COMPLETED"].map(String::from).into());
     variants.push((

@@ -34,11 +34,20 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("cargo:rerun-if-changed={}", schema.display());
         let mut bindings = syn::parse_file(&code)?;
         let event_types = add_serialize(&mut bindings.items)?;
-        write(&out.join(format!("{module}.rs")), &prettyplease::unparse(&bindings))?;
+        write(
+            &out.join(format!("{module}.rs")),
+            &prettyplease::unparse(&bindings),
+        )?;
         let json = fs::read_to_string(&schema)?;
         let queries = queries(&json)?;
-        write(&out.join(format!("{module}_queries.rs")), &queries_code(&queries))?;
-        write(&out.join(format!("{module}_events.rs")), &events_code(&event_types))?;
+        write(
+            &out.join(format!("{module}_queries.rs")),
+            &queries_code(&queries),
+        )?;
+        write(
+            &out.join(format!("{module}_events.rs")),
+            &events_code(&event_types),
+        )?;
     }
     Ok(())
 }
@@ -55,7 +64,8 @@ fn add_serialize(items: &mut [Item]) -> syn::Result<Vec<(String, String)>> {
                     for variant in &item.variants {
                         if let Some(field) = variant.fields.iter().next() {
                             let ty = &field.ty;
-                            events.push((variant.ident.to_string(), quote::quote!(#ty).to_string()));
+                            events
+                                .push((variant.ident.to_string(), quote::quote!(#ty).to_string()));
                         }
                     }
                 }
@@ -89,7 +99,7 @@ fn add_serialize(items: &mut [Item]) -> syn::Result<Vec<(String, String)>> {
 /// The no-argument `query-`/`x-query-` commands of a schema, in schema order, with the Rust
 /// type the generator names each.
 fn queries(json: &str) -> Result<Vec<(String, String)>, Box<dyn Error>> {
-    let entries: Vec<SchemaInfo> = serde_json::from_str(json)?;
+    let entries: Vec<SchemaInfo> = qmp_types::serde_json::from_str(json)?;
     let by_name: BTreeMap<&str, &SchemaInfo> =
         entries.iter().map(|e| (e.name.as_str(), e)).collect();
     let listing = qmp_build_tools::engine::names(json, &BTreeMap::new())?;

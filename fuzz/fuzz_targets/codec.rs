@@ -43,7 +43,7 @@ impl<'a> Arbitrary<'a> for Input<'a> {
             max_message_size,
             skip_to_sentinel,
             splits,
-            bytes: u.take_rest(),
+            bytes: u.bytes(u.len())?,
         })
     }
 }

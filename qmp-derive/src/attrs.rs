@@ -48,7 +48,7 @@ pub(crate) struct QmpAttrs {
 }
 
 /// Parses every `#[qmp(...)]` among `attrs`, accepting only the keys in `allowed`.
-/// `place` names where the attributes sit (e.g. "an OpenEnum variant") for error messages.
+/// `place` names where the attributes sit (e.g. "a `#[derive(Command)]` struct") for error messages.
 pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::Result<QmpAttrs> {
     let mut out = QmpAttrs::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("qmp")) {
@@ -130,4 +130,81 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
         })?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::{parse_quote, Attribute};
+
+    use super::{parse, Key};
+
+    const COMMAND: &[Key] = &[Key::Name, Key::Returns, Key::AllowOob];
+
+    fn error(attrs: &[Attribute], allowed: &[Key]) -> String {
+        match parse(attrs, allowed, "a test item") {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn keys_merge_across_attributes_and_ignore_others() {
+        let attrs: Vec<Attribute> = vec![
+            parse_quote!(#[doc = "docs"]),
+            parse_quote!(#[qmp(name = "query-status")]),
+            parse_quote!(#[serde(crate = "x")]),
+            parse_quote!(#[qmp(returns = Vec<Info>, allow_oob)]),
+        ];
+        let parsed = parse(&attrs, COMMAND, "a test item").unwrap();
+        assert_eq!(parsed.name.unwrap().value(), "query-status");
+        let returns = parsed.returns.unwrap();
+        assert_eq!(quote::quote!(#returns).to_string(), "Vec < Info >");
+        assert!(parsed.allow_oob.is_some());
+        assert!(parsed.unknown.is_none() && parsed.rename.is_none());
+    }
+
+    #[test]
+    fn absent_keys_stay_unset() {
+        let attrs: Vec<Attribute> = vec![parse_quote!(#[qmp(name = "stop")])];
+        let parsed = parse(&attrs, COMMAND, "a test item").unwrap();
+        assert!(parsed.returns.is_none() && parsed.allow_oob.is_none());
+        assert!(parse(&[], &[], "a test item").unwrap().name.is_none());
+    }
+
+    #[test]
+    fn keys_not_allowed_here_are_rejected_with_the_alternatives() {
+        let attrs: Vec<Attribute> = vec![parse_quote!(#[qmp(rename = "x")])];
+        let message = error(&attrs, COMMAND);
+        assert_eq!(
+            message,
+            "unknown `qmp` key `rename` on a test item; expected `name`, `returns`, `allow_oob`"
+        );
+        assert_eq!(
+            error(&attrs, &[]),
+            "`#[qmp(...)]` is not accepted on a test item"
+        );
+    }
+
+    #[test]
+    fn malformed_values_are_rejected() {
+        let cases: [(Attribute, &str); 5] = [
+            (parse_quote!(#[qmp(name = "")]), "`name` must not be empty"),
+            (parse_quote!(#[qmp(name = 1)]), "expected string literal"),
+            (
+                parse_quote!(#[qmp(allow_oob = true)]),
+                "`allow_oob` is a flag and takes no value",
+            ),
+            (
+                parse_quote!(#[qmp(name = "a", name = "b")]),
+                "duplicate `qmp` key `name`",
+            ),
+            (
+                parse_quote!(#[qmp]),
+                "expected attribute arguments in parentheses: #[qmp(...)]",
+            ),
+        ];
+        for (attr, expected) in cases {
+            assert_eq!(error(&[attr], COMMAND), expected);
+        }
+    }
 }

@@ -24,10 +24,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         ));
     };
     let ident = &input.ident;
-    let output = match attrs.returns {
-        Some(ty) => quote!(#ty),
-        None => quote!(::qmp_types::Empty),
-    };
+    let output = attrs
+        .returns
+        .map_or_else(|| quote!(::qmp_types::Empty), |ty| quote!(#ty));
     let allow_oob = attrs.allow_oob.is_some();
     Ok(quote! {
         #[allow(deprecated)]

@@ -39,7 +39,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         let decode = quote_spanned! {ty.span()=>
             ::qmp_types::__private::decode_event::<#ty>(data).map(Self::#ident)
         };
-        match &variant.attrs.name {
+        match &variant.wire {
             Some(name) => {
                 if let Some(first) = seen.insert(name.value(), ident) {
                     errors.push(syn::Error::new(

@@ -27,7 +27,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut seen = HashMap::new();
     let mut wires = Vec::with_capacity(known.len());
     for variant in &known {
-        let wire = variant.attrs.rename.clone().unwrap_or_else(|| {
+        let wire = variant.wire.clone().unwrap_or_else(|| {
             LitStr::new(&variant.ident.unraw().to_string(), variant.ident.span())
         });
         if let Some(first) = seen.insert(wire.value(), variant.ident) {

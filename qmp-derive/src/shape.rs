@@ -10,13 +10,15 @@ use crate::errors::Errors;
 /// Rejects generic parameters (lifetimes, types, consts) and `where` clauses.
 pub(crate) fn no_generics(input: &DeriveInput, derive: &str) -> syn::Result<()> {
     let generics = &input.generics;
-    if !generics.params.is_empty() || generics.where_clause.is_some() {
-        return Err(syn::Error::new(
-            generics.span(),
-            format!("`#[derive({derive})]` does not support generic parameters"),
-        ));
-    }
-    Ok(())
+    let span = match &generics.where_clause {
+        _ if !generics.params.is_empty() => generics.span(),
+        Some(clause) => clause.where_token.span,
+        None => return Ok(()),
+    };
+    Err(syn::Error::new(
+        span,
+        format!("`#[derive({derive})]` does not support generic parameters or `where` clauses"),
+    ))
 }
 
 /// Checks that `input` is a struct that serialises to a JSON object and that its fields carry

@@ -1,9 +1,10 @@
 //! The variants of an open enum or event set: known variants of one shape plus exactly one
 //! `#[qmp(unknown)]` fallback variant holding one field.
 
-use syn::{DeriveInput, Fields, Ident, Type};
+use proc_macro2::Span;
+use syn::{DeriveInput, Fields, Ident, LitStr, Type, Variant};
 
-use crate::attrs::{self, Key, QmpAttrs};
+use crate::attrs::{self, Key};
 use crate::errors::Errors;
 use crate::shape;
 
@@ -23,8 +24,8 @@ pub(crate) struct Spec {
 pub(crate) struct Known<'a> {
     /// The variant's identifier.
     pub(crate) ident: &'a Ident,
-    /// Its `#[qmp(...)]` keys.
-    pub(crate) attrs: QmpAttrs,
+    /// Its wire name, when given (`#[qmp(name = "...")]` or `#[qmp(rename = "...")]`).
+    pub(crate) wire: Option<LitStr>,
     /// The type of its one field (`None` for unit variants).
     pub(crate) ty: Option<&'a Type>,
 }
@@ -35,6 +36,14 @@ pub(crate) struct Fallback<'a> {
     pub(crate) ident: &'a Ident,
     /// The type of its one field.
     pub(crate) ty: &'a Type,
+}
+
+/// What a variant turned out to be.
+enum Role<'a> {
+    /// A known variant.
+    Known(Known<'a>),
+    /// A `#[qmp(unknown)]` variant: the flag's span, and its one field's type if it has one.
+    Fallback(Span, &'a Ident, Option<&'a Type>),
 }
 
 /// Splits the enum's variants into known ones and the fallback, checking every shape.
@@ -54,80 +63,34 @@ pub(crate) fn split<'a>(
         ),
     ));
     let mut known = Vec::new();
-    let mut fallbacks: Vec<Fallback<'a>> = Vec::new();
-    // Whether some variant says `unknown`, even a malformed one (already reported).
+    let mut fallback: Option<Fallback<'a>> = None;
+    // Whether some variant says `unknown`, even a malformed one (reported on its own).
     let mut flagged = false;
-    let place = format!("a variant of a `#[derive({})]` enum", spec.derive);
     for variant in &data.variants {
-        let Some(attrs) = errors.check(attrs::parse(
-            &variant.attrs,
-            &[spec.key, Key::Unknown],
-            &place,
-        )) else {
-            continue;
-        };
-        for field in &variant.fields {
-            errors.check(attrs::parse(&field.attrs, &[], "fields"));
-        }
-        let one_field = match &variant.fields {
-            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => Some(&fields.unnamed[0].ty),
-            _ => None,
-        };
-        if let Some(flag) = attrs.unknown {
-            flagged = true;
-            if let Some(value) = attrs.name.as_ref().or(attrs.rename.as_ref()) {
-                errors.push(syn::Error::new(
-                    value.span(),
-                    "the `unknown` fallback variant takes no wire name",
-                ));
+        match classify(variant, spec, &mut errors) {
+            None => {}
+            Some(Role::Known(variant)) => known.push(variant),
+            Some(Role::Fallback(flag, ident, ty)) => {
+                flagged = true;
+                match (ty, &fallback) {
+                    (_, Some(first)) => errors.push(syn::Error::new(
+                        flag,
+                        format!(
+                            "only one variant may be `#[qmp(unknown)]`; `{}` already is",
+                            first.ident
+                        ),
+                    )),
+                    (None, None) => errors.push(syn::Error::new(
+                        ident.span(),
+                        format!(
+                            "the fallback variant must hold one field: `{}`",
+                            spec.fallback
+                        ),
+                    )),
+                    (Some(ty), None) => fallback = Some(Fallback { ident, ty }),
+                }
             }
-            match (one_field, fallbacks.first()) {
-                (_, Some(first)) => errors.push(syn::Error::new(
-                    flag,
-                    format!(
-                        "only one variant may be `#[qmp(unknown)]`; `{}` already is",
-                        first.ident
-                    ),
-                )),
-                (None, None) => errors.push(syn::Error::new(
-                    variant.ident.span(),
-                    format!(
-                        "the fallback variant must hold one field: `{}`",
-                        spec.fallback
-                    ),
-                )),
-                (Some(ty), None) => fallbacks.push(Fallback {
-                    ident: &variant.ident,
-                    ty,
-                }),
-            }
-            continue;
         }
-        let shape_ok = if spec.newtype {
-            one_field.is_some()
-        } else {
-            matches!(variant.fields, Fields::Unit)
-        };
-        if !shape_ok {
-            let expected = if spec.newtype {
-                "a tuple variant with exactly one field, e.g. `Stop(Stop)`"
-            } else {
-                "a unit variant"
-            };
-            errors.push(syn::Error::new(
-                variant.ident.span(),
-                format!(
-                    "`{}` must be {expected}, or the `#[qmp(unknown)]` fallback",
-                    variant.ident
-                ),
-            ));
-            continue;
-        }
-        known.push(Known {
-            ident: &variant.ident,
-            attrs,
-            ty: one_field,
-        });
     }
     if !flagged {
         errors.push(syn::Error::new(
@@ -140,9 +103,63 @@ pub(crate) fn split<'a>(
     }
     errors.finish()?;
     // With no errors recorded, exactly one well-formed fallback exists.
-    let fallback = fallbacks
-        .into_iter()
-        .next()
+    let fallback = fallback
         .ok_or_else(|| syn::Error::new(input.ident.span(), "the fallback variant is missing"))?;
     Ok((known, fallback))
+}
+
+/// Checks one variant's attributes and shape, recording problems in `errors`. A fallback
+/// variant is returned even when malformed, so that it still counts as present.
+fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Option<Role<'a>> {
+    let place = format!("a variant of a `#[derive({})]` enum", spec.derive);
+    let attrs = errors.check(attrs::parse(
+        &variant.attrs,
+        &[spec.key, Key::Unknown],
+        &place,
+    ))?;
+    let mut valid = true;
+    for field in &variant.fields {
+        valid &= errors
+            .check(attrs::parse(&field.attrs, &[], "fields"))
+            .is_some();
+    }
+    let one_field = match &variant.fields {
+        Fields::Unnamed(fields) if fields.unnamed.len() == 1 => Some(&fields.unnamed[0].ty),
+        _ => None,
+    };
+    let wire = attrs.name.or(attrs.rename);
+    if let Some(flag) = attrs.unknown {
+        if let Some(wire) = wire {
+            errors.push(syn::Error::new(
+                wire.span(),
+                "the `unknown` fallback variant takes no wire name",
+            ));
+        }
+        return Some(Role::Fallback(flag, &variant.ident, one_field));
+    }
+    let shape_ok = if spec.newtype {
+        one_field.is_some()
+    } else {
+        matches!(variant.fields, Fields::Unit)
+    };
+    if !shape_ok {
+        valid = false;
+        let expected = if spec.newtype {
+            "a tuple variant with exactly one field, e.g. `Stop(Stop)`"
+        } else {
+            "a unit variant"
+        };
+        errors.push(syn::Error::new(
+            variant.ident.span(),
+            format!(
+                "`{}` must be {expected}, or the `#[qmp(unknown)]` fallback",
+                variant.ident
+            ),
+        ));
+    }
+    valid.then_some(Role::Known(Known {
+        ident: &variant.ident,
+        wire,
+        ty: one_field,
+    }))
 }

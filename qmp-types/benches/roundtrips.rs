@@ -43,7 +43,8 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const IDLE_CONNECTIONS: usize = 100;
-const COUNT: usize = 8_000;
+const COUNT: usize = 4_000;
+const ROUNDS: usize = 5;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &[u8] = b"{\"execute\":\"query-status\"}\n";
 
@@ -96,6 +97,35 @@ fn raw_client(socket: &Path, count: usize, depth: usize) -> f64 {
         assert!(line.starts_with("{\"return\""), "{line}");
         if sent < count {
             writer.write_all(REQUEST).expect("write request");
+            sent += 1;
+        }
+    }
+    count as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The same raw client on tokio (to separate the runtime's cost from the client's).
+async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let stream = tokio::net::UnixStream::connect(socket).await.expect("raw connect");
+    let (read, mut writer) = stream.into_split();
+    let mut reader = tokio::io::BufReader::new(read);
+    let mut line = String::new();
+    reader.read_line(&mut line).await.expect("greeting");
+    writer
+        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
+        .await
+        .expect("negotiate");
+    line.clear();
+    reader.read_line(&mut line).await.expect("negotiation answer");
+    let start = Instant::now();
+    let initial = depth.min(count);
+    writer.write_all(&REQUEST.repeat(initial)).await.expect("write");
+    let mut sent = initial;
+    for _ in 0..count {
+        line.clear();
+        reader.read_line(&mut line).await.expect("answer");
+        if sent < count {
+            writer.write_all(REQUEST).await.expect("write request");
             sent += 1;
         }
     }
@@ -157,45 +187,53 @@ fn rss_bytes() -> usize {
         .map_or(0, |pages| pages * 4096)
 }
 
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn main() {
-    // Throughput runs on a QEMU with few monitors (every monitor costs QEMU's main loop a
-    // little); the idle connections get a QEMU of their own.
-    let qemu = start_qemu(12);
+    // Throughput runs reuse one monitor of a QEMU with a single monitor (every monitor costs
+    // QEMU's main loop a little; a monitor serves the next client once the previous one has
+    // gone). The idle connections get a QEMU with 100 monitors of its own.
+    let qemu = start_qemu(0);
+    let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
-    let dir = qemu.dir().to_path_buf();
     let idle_dir = idle_qemu.dir().to_path_buf();
     // Let every monitor start listening.
     std::thread::sleep(Duration::from_millis(300));
     // A current-thread runtime: callers and the driver share one thread, as in a typical
-    // single-connection tool. (On the 2-core benchmark machine a multi-thread runtime adds
-    // cross-thread wake-ups that QEMU's own threads compete with.)
+    // single-connection tool.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let mut next_monitor = 0;
-    let mut take = || {
-        next_monitor += 1;
-        monitor(&dir, next_monitor - 1)
-    };
 
-    // Warm up QEMU and the client.
-    raw_client(&take(), 2_000, 8);
+    // Warm up QEMU.
+    raw_client(&socket, 2_000, 8);
 
-    println!("round trips per second (query-status, QEMU 10.0.2, OOB negotiated, {COUNT} calls)");
     println!(
-        "{:>12} | {:>10} | {:>10} | {:>10} | {:>11}",
-        "concurrency", "raw", "qmp-types", "qemu.qmp", "ours / raw"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, median of {ROUNDS} \
+         interleaved runs of {COUNT} calls)"
+    );
+    println!(
+        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10}",
+        "concurrency", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
     );
     for callers in CONCURRENCY {
-        let count = if callers == 1 { COUNT / 4 } else { COUNT };
-        let raw = raw_client(&take(), count, callers);
-        let ours = runtime.block_on(our_client(&take(), count, callers));
-        let python = python_client(&take(), count / 4, callers);
+        let (mut raw, mut raw_tokio, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            raw.push(raw_client(&socket, COUNT, callers));
+            raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
+            ours.push(runtime.block_on(our_client(&socket, COUNT, callers)));
+        }
+        let python = python_client(&socket, COUNT, callers);
+        let (raw, raw_tokio, ours) = (median(raw), median(raw_tokio), median(ours));
         println!(
-            "{:>12} | {:>10.0} | {:>10.0} | {:>10} | {:>11.3}",
+            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>10.3}",
             callers,
             raw,
+            raw_tokio,
             ours,
             python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
             ours / raw

@@ -53,13 +53,14 @@ impl<T: OpenEnum> Visitor<'_> for OpenEnumVisitor<T> {
 pub fn decode_event<T: Event>(data: serde_json::Value) -> Result<T, serde_json::Error> {
     match data {
         serde_json::Value::Null => {
-            serde_json::from_value(serde_json::Value::Object(Default::default()))
+            serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
         }
         data => serde_json::from_value(data),
     }
 }
 
 /// `a == b`, usable in `const` assertions.
+#[must_use]
 pub const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

@@ -14,8 +14,9 @@ pub trait Event: DeserializeOwned {
 /// `#[derive(qmp_types::EventSet)]`), with a fallback for events it does not know.
 pub trait EventSet: Sized {
     /// Decodes the event called `name` with payload `data` (`Value::Null` when the server sent
-    /// no `data`). An unknown name yields the fallback variant; an error is returned only when a
-    /// known event's data does not decode.
+    /// no `data`, which QEMU does for events without members; a known event then decodes from
+    /// `{}`). An unknown name yields the fallback variant, keeping `name` and `data` as given;
+    /// an error is returned only when a known event's data does not decode.
     ///
     /// # Errors
     /// The `serde_json` error for a known event whose data does not match its type.

@@ -8,6 +8,9 @@
 //!
 //! - [`FindingKind::Dropped`]: a member present in the answer but absent from the type (the
 //!   main purpose: bindings generated from the same server's schema must report none);
+//! - [`FindingKind::NullAsAbsent`]: a member the answer sends as `null` that the typed value
+//!   keeps as absent: the type has the member, but as an `Option` that cannot tell `null` from
+//!   absence (an optional member of type `any`, such as `default` in `query-qmp-schema`);
 //! - [`FindingKind::Added`]: a member the typed value has but the answer did not;
 //! - [`FindingKind::Changed`]: a value that does not survive the round trip;
 //! - [`FindingKind::Fallback`]: the value holds a fallback variant (`Unknown(..)`), i.e. an
@@ -64,6 +67,9 @@ pub enum FindingKind {
         /// The member's value in the answer.
         value: Value,
     },
+    /// The answer has this member with the value `null`; the typed value has the member but
+    /// represents it as absent (`None`).
+    NullAsAbsent,
     /// The typed value has this member; the answer did not.
     Added {
         /// The member's value after the round trip.
@@ -87,10 +93,23 @@ impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             FindingKind::Dropped { value } => {
-                write!(f, "{}: member dropped by the type: {}", self.path, short(value))
+                write!(
+                    f,
+                    "{}: member dropped by the type: {}",
+                    self.path,
+                    short(value)
+                )
+            }
+            FindingKind::NullAsAbsent => {
+                write!(f, "{}: member sent as null, kept as absent", self.path)
             }
             FindingKind::Added { value } => {
-                write!(f, "{}: member added by the type: {}", self.path, short(value))
+                write!(
+                    f,
+                    "{}: member added by the type: {}",
+                    self.path,
+                    short(value)
+                )
             }
             FindingKind::Changed { raw, typed } => write!(
                 f,
@@ -183,6 +202,10 @@ fn walk(path: &str, raw: &Value, typed: &Value, findings: &mut Vec<Finding>) {
                 let path = format!("{path}.{key}");
                 match typed.get(key) {
                     Some(again) => walk(&path, value, again, findings),
+                    None if value.is_null() => findings.push(Finding {
+                        path,
+                        kind: FindingKind::NullAsAbsent,
+                    }),
                     None => findings.push(Finding {
                         path,
                         kind: FindingKind::Dropped {
@@ -352,12 +375,14 @@ mod tests {
 
     #[test]
     fn nested_arrays_and_numbers() {
-        let raw = json!({"a": [{"x": 1, "y": 2}, {"x": 3}], "f": 1, "big": u64::MAX});
+        let raw = json!({"a": [{"x": 1, "y": 2}, {"x": 3, "d": null}], "f": 1, "big": u64::MAX});
         let typed = json!({"a": [{"x": 1}, {"x": 3, "z": null}], "f": 1.0, "big": u64::MAX});
         let findings = compare(&raw, &typed);
         let paths: Vec<&str> = findings.iter().map(|f| f.path.as_str()).collect();
-        assert_eq!(paths, ["$.a[0].y", "$.a[1].z"]);
-        assert!(matches!(findings[1].kind, FindingKind::Added { .. }));
+        assert_eq!(paths, ["$.a[0].y", "$.a[1].d", "$.a[1].z"]);
+        assert!(matches!(findings[0].kind, FindingKind::Dropped { .. }));
+        assert_eq!(findings[1].kind, FindingKind::NullAsAbsent);
+        assert!(matches!(findings[2].kind, FindingKind::Added { .. }));
         let changed = compare(&json!([1, 2]), &json!([1]));
         assert!(matches!(changed[0].kind, FindingKind::Changed { .. }));
         assert_eq!(compare(&json!(-1), &json!(-1.0)), []);
@@ -366,10 +391,16 @@ mod tests {
 
     #[test]
     fn fallback_scan_skips_strings_and_unit_variants() {
-        assert_eq!(fallbacks(r#"Foo { a: Unknown, b: "Unknown(x)" }"#), Vec::<String>::new());
+        assert_eq!(
+            fallbacks(r#"Foo { a: Unknown, b: "Unknown(x)" }"#),
+            Vec::<String>::new()
+        );
         assert_eq!(
             fallbacks(r#"Foo { a: UnknownValue("v"), b: NotUnknown(1), c: Unknown({}) }"#),
-            ["UnknownValue(\"v\"), b: NotUnknown(1), c: Unknown({}) }", "Unknown({}) }"]
+            [
+                "UnknownValue(\"v\"), b: NotUnknown(1), c: Unknown({}) }",
+                "Unknown({}) }"
+            ]
         );
         assert_eq!(fallbacks(r#""\"Unknown(" Unknown(1)"#), ["Unknown(1)"]);
     }

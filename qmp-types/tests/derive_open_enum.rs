@@ -83,6 +83,11 @@ fn known_value_round_trips() {
     let state: RunState = serde_json::from_str("\"save-vm\"").unwrap();
     assert_eq!(state, RunState::SaveVm);
     assert_eq!(serde_json::to_value(&state).unwrap(), json!("save-vm"));
+    // An escaped string reaches the visitor as a transient (unescaped) copy.
+    let escaped: RunState = serde_json::from_str(r#""\u0072unning""#).unwrap();
+    assert_eq!(escaped, RunState::Running);
+    let bytes: RunState = serde_json::from_slice(b"\"inmigrate\"").unwrap();
+    assert_eq!(bytes, RunState::InMigrate);
 }
 
 #[test]

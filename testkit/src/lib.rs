@@ -111,8 +111,13 @@ impl QemuProcess {
                 "unix-listen".into(),
                 "-p".into(),
                 socket.display().to_string(),
+                // The state directory must exist: the private directory holding the socket.
                 "-t".into(),
-                socket.with_extension("state").display().to_string(),
+                socket
+                    .parent()
+                    .unwrap_or(socket)
+                    .display()
+                    .to_string(),
             ]
         })
     }

@@ -330,7 +330,6 @@ fn branches<'a>(
         .collect()
 }
 
-
 fn same_kind(old: &SchemaInfoKind, new: &SchemaInfoKind) -> bool {
     old.meta_type() == new.meta_type()
 }

@@ -54,7 +54,9 @@ impl Emitter<'_> {
             }
             if optional {
                 serde_args.push(quote!(default));
-                serde_args.push(quote!(skip_serializing_if = "::std::option::Option::is_none"));
+                serde_args.push(quote!(
+                    skip_serializing_if = "::std::option::Option::is_none"
+                ));
             }
             if usage.output && self.model.is_buffered(owner) {
                 if let Some(helper) = self.int_helper(&member.type_, optional) {
@@ -90,7 +92,11 @@ impl Emitter<'_> {
     pub(super) fn int_helper(&mut self, ty: &str, optional: bool) -> Option<String> {
         let which = if self.model.is_int(ty) {
             usize::from(optional)
-        } else if self.model.element_of(ty).is_some_and(|e| self.model.is_int(e)) {
+        } else if self
+            .model
+            .element_of(ty)
+            .is_some_and(|e| self.model.is_int(e))
+        {
             2 + usize::from(optional)
         } else {
             return None;

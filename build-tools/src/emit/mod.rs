@@ -105,7 +105,8 @@ impl<'a> Emitter<'a> {
                 }
                 // Absorbed into a command or event struct, or `::qmp_types::Empty`.
                 SchemaInfoKind::Object { .. }
-                    if self.absorbed.contains_key(&i) || self.model.is_empty_object(&entry.name) => {}
+                    if self.absorbed.contains_key(&i)
+                        || self.model.is_empty_object(&entry.name) => {}
                 SchemaInfoKind::Object { .. }
                 | SchemaInfoKind::Enum { .. }
                 | SchemaInfoKind::Alternate { .. } => {

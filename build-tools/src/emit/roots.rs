@@ -105,7 +105,11 @@ impl Emitter<'_> {
         head.docs.push(String::new());
         head.docs.push(format!(
             "The {} are a `{inner}` (shared with other commands or events, or used elsewhere).",
-            if head.usage.input { "arguments" } else { "data" }
+            if head.usage.input {
+                "arguments"
+            } else {
+                "data"
+            }
         ));
         let doc = docs::attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);

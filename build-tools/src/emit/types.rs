@@ -83,11 +83,13 @@ impl Emitter<'_> {
         let union = match tag {
             Some(tag) => {
                 let position = fields.iter().position(|f| &f.member.name == tag);
-                let tag_field = position.map(|p| fields.remove(p)).ok_or_else(|| Error::Entry {
-                    index: i,
-                    name: model.entries[i].name.clone(),
-                    message: format!("union tag `{tag}` is not a member"),
-                })?;
+                let tag_field = position
+                    .map(|p| fields.remove(p))
+                    .ok_or_else(|| Error::Entry {
+                        index: i,
+                        name: model.entries[i].name.clone(),
+                        message: format!("union tag `{tag}` is not a member"),
+                    })?;
                 Some(self.union_variants(i, &head, &tag_field, variants)?)
             }
             None => None,
@@ -186,14 +188,17 @@ impl Emitter<'_> {
                     arms.push(quote! { #doc #rename #ident(#payload) });
                 }
                 _ => {
-                    let doc = docs::attrs(&[format!("`{tag_wire}` = `{case}`: no further members.")]);
+                    let doc =
+                        docs::attrs(&[format!("`{tag_wire}` = `{case}`: no further members.")]);
                     arms.push(quote! { #doc #rename #ident });
                 }
             }
         }
-        let fallback_doc = docs::attrs(&["A tag value these bindings do not know (or whose members do \
+        let fallback_doc = docs::attrs(&[
+            "A tag value these bindings do not know (or whose members do \
              not decode), with every member as sent, the tag included."
-            .to_owned()]);
+                .to_owned(),
+        ]);
         let (derives, serde_crate) = serde_derives(head.usage);
         let doc = docs::attrs(&[format!(
             "The variants of `{}`, selected by its member `{tag_wire}`.",

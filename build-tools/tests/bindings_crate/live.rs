@@ -199,15 +199,19 @@ fn integers_cover_int64_and_uint64_inside_unions() {
 
 #[test]
 fn unknown_values_fall_back_without_failing_the_message() {
-    let status: <v10::QueryStatus as Command>::Output =
-        serde_json::from_value(json!({"running": true, "singlestep": false, "status": "warp-speed"}))
-            .expect("decode");
+    let status: <v10::QueryStatus as Command>::Output = serde_json::from_value(
+        json!({"running": true, "singlestep": false, "status": "warp-speed"}),
+    )
+    .expect("decode");
     assert_eq!(status.status.as_str(), "warp-speed");
 
     let devices: <v10::QueryMemoryDevices as Command>::Output =
         serde_json::from_value(json!([{"type": "hologram", "data": {"size": 1}}])).expect("decode");
     let text = format!("{devices:?}");
-    assert!(text.contains("Unknown(") && text.contains("hologram"), "{text}");
+    assert!(
+        text.contains("Unknown(") && text.contains("hologram"),
+        "{text}"
+    );
 
     let event = v10::Event::from_event("FUTURE_EVENT", json!({"a": 1})).expect("decode");
     assert_eq!(event.name(), "FUTURE_EVENT");

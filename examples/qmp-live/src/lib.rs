@@ -8,8 +8,10 @@
 //! - [`machine`]: starts a q35 machine with something to report (disk, NIC, serial, iothread,
 //!   USB controller, a mirror target);
 //! - [`sweep`]: calls every listed query through its typed `Command` and tallies the
-//!   outcomes, strictly.
+//!   outcomes, strictly;
+//! - [`events`]: typed and raw event subscriptions side by side.
 
+pub mod events;
 pub mod machine;
 pub mod sweep;
 

@@ -25,6 +25,14 @@ const SEABIOS_DIR: &str = "/usr/share/seabios";
 /// # Panics
 /// When `qemu-img` or QEMU fails (test support).
 pub fn start(release: Release) -> QemuProcess {
+    start_with(release, |_| Vec::new())
+}
+
+/// Starts the machine of `release` with extra arguments, made from the process directory.
+///
+/// # Panics
+/// When `qemu-img` or QEMU fails (test support).
+pub fn start_with(release: Release, extra: impl FnOnce(&Path) -> Vec<String>) -> QemuProcess {
     let binary = release.binary("qemu-system-x86_64");
     QemuProcess::spawn(&binary, |socket| {
         let dir = socket.parent().unwrap_or(Path::new("."));
@@ -75,8 +83,48 @@ pub fn start(release: Release) -> QemuProcess {
             format!("qemu-xhci,id={USB_CONTROLLER}"),
         ];
         args.extend(rest);
+        args.extend(extra(dir));
         args
     })
+}
+
+/// Arguments for a qtest server on `dir/qtest.sock` (see [`qtest`]) and a `pvpanic` device
+/// whose guest-shutdown write pauses the machine instead of ending it.
+pub fn pvpanic_args(dir: &Path) -> Vec<String> {
+    vec![
+        "-qtest".into(),
+        format!(
+            "unix:{},server=on,wait=off",
+            dir.join(QTEST_SOCKET).display()
+        ),
+        "-qtest-log".into(),
+        "/dev/null".into(),
+        "-device".into(),
+        "pvpanic".into(),
+        "-action".into(),
+        "shutdown=pause".into(),
+    ]
+}
+
+/// The qtest socket's file name in the process directory.
+const QTEST_SOCKET: &str = "qtest.sock";
+
+/// Sends one qtest command (e.g. `outb 0x505 0x4`, a guest's port write) to the qtest server
+/// of `process` (started with [`pvpanic_args`]) and returns its answer line.
+///
+/// # Panics
+/// When the qtest socket cannot be used (test support).
+pub fn qtest(process: &QemuProcess, command: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let path = process.dir().join(QTEST_SOCKET);
+    let mut stream = std::os::unix::net::UnixStream::connect(&path)
+        .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", path.display()));
+    writeln!(stream, "{command}").unwrap_or_else(|e| panic!("qtest write: {e}"));
+    let mut answer = String::new();
+    BufReader::new(stream)
+        .read_line(&mut answer)
+        .unwrap_or_else(|e| panic!("qtest read: {e}"));
+    answer.trim_end().to_owned()
 }
 
 /// Creates a 64 MiB qcow2 image `name` in `dir` with the release's `qemu-img`.
@@ -88,7 +136,11 @@ fn image(release: Release, dir: &Path, name: &str) -> String {
         .arg("64M")
         .status()
         .unwrap_or_else(|e| panic!("cannot run qemu-img of QEMU {}: {e}", release.version()));
-    assert!(status.success(), "qemu-img create {} failed", path.display());
+    assert!(
+        status.success(),
+        "qemu-img create {} failed",
+        path.display()
+    );
     path.display().to_string()
 }
 

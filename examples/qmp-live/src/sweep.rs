@@ -10,7 +10,7 @@ use std::fmt;
 
 use qmp_types::blocking::Client;
 use qmp_types::client::Error;
-use qmp_types::strict::{self, Finding};
+use qmp_types::strict::{self, Finding, FindingKind};
 use qmp_types::Command;
 use serde::Serialize;
 
@@ -71,7 +71,13 @@ impl<'a> Sweep<'a> {
                 Outcome::Decoded { findings } => {
                     summary.decoded += 1;
                     for finding in findings {
-                        summary.findings.push(format!("{name}: {finding}"));
+                        if finding.kind == FindingKind::NullAsAbsent {
+                            let nulls = summary.null_as_absent.entry(name).or_default();
+                            nulls.0 += 1;
+                            nulls.1.get_or_insert_with(|| finding.path.clone());
+                        } else {
+                            summary.findings.push(format!("{name}: {finding}"));
+                        }
                     }
                 }
                 Outcome::Refused { class, .. } => {
@@ -156,8 +162,10 @@ pub struct Summary {
     pub refused: BTreeMap<String, Vec<&'static str>>,
     /// Calls that failed (decoding or connection), one line each.
     pub failures: Vec<String>,
-    /// Strict findings of decoded answers, one line each.
+    /// Strict findings of decoded answers except [`FindingKind::NullAsAbsent`], one line each.
     pub findings: Vec<String>,
+    /// [`FindingKind::NullAsAbsent`] findings per command: how many, and the first path.
+    pub null_as_absent: BTreeMap<&'static str, (usize, Option<String>)>,
 }
 
 impl Summary {
@@ -179,13 +187,22 @@ impl fmt::Display for Summary {
             self.findings.len()
         )?;
         for (class, names) in &self.refused {
-            write!(f, "\n  refused ({class}, {}): {}", names.len(), names.join(", "))?;
+            write!(
+                f,
+                "\n  refused ({class}, {}): {}",
+                names.len(),
+                names.join(", ")
+            )?;
         }
         for failure in &self.failures {
             write!(f, "\n  FAILED {failure}")?;
         }
         for finding in &self.findings {
             write!(f, "\n  strict: {finding}")?;
+        }
+        for (name, (count, first)) in &self.null_as_absent {
+            let first = first.as_deref().unwrap_or("$");
+            write!(f, "\n  null kept as absent: {name}: {count} (e.g. {first})")?;
         }
         Ok(())
     }

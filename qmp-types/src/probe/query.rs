@@ -271,8 +271,6 @@ fn json_type(query: &str, component: &Component<'_>) -> Result<JsonType, QueryEr
     })
 }
 
-/// The `!type` spelling of a JSON type.
-
 impl FromStr for Query {
     type Err = QueryError;
 

@@ -51,6 +51,13 @@ pub struct OldEvent {}
 #[qmp(name = "NEW_EVENT")]
 pub struct NewEvent {}
 
+/// Dispatched through `<GoneEvent as Event>::NAME` (its variant has no literal name).
+#[deprecated]
+#[derive(Debug, Deserialize, qmp_types::Event)]
+#[serde(crate = "qmp_types::serde")]
+#[qmp(name = "GONE_EVENT")]
+pub struct GoneEvent {}
+
 #[derive(Debug, qmp_types::EventSet)]
 pub enum Events {
     // The enum's own declaration names a deprecated type: that is the declaring code's to allow.
@@ -59,6 +66,8 @@ pub enum Events {
     #[qmp(name = "OLD_EVENT")]
     Old(OldEvent),
     New(NewEvent),
+    #[allow(deprecated)]
+    Gone(GoneEvent),
     #[qmp(unknown)]
     Unknown(qmp_types::UnknownEvent),
 }
@@ -76,5 +85,10 @@ fn main() {
         Events::from_event("NEW_EVENT", qmp_types::serde_json::Value::Null),
         Ok(Events::New(_))
     ));
+    let gone = Events::from_event("GONE_EVENT", qmp_types::serde_json::json!({}));
+    assert_eq!(
+        gone.map(|event| event.name().to_owned()).ok().as_deref(),
+        Some("GONE_EVENT")
+    );
     let _: Option<OldInfo> = None;
 }

@@ -1,8 +1,6 @@
-struct NotDeserialize;
-
 #[derive(qmp_types::serde::Serialize, qmp_types::Command)]
 #[serde(crate = "qmp_types::serde")]
-#[qmp(name = "query-thing", returns = NotDeserialize)]
+#[qmp(name = "query-thing", returns = ThingInfo)]
 struct QueryThing {}
 
 fn main() {}
