@@ -132,5 +132,5 @@ fn long_cycles_do_not_overflow_the_stack() {
     let output = engine::generate(&schema, "deep", &Settings::default()).expect("generate");
     assert!(output
         .code
-        .contains("pub next: ::std::option::Option<::std::boxed::Box<C1>>"));
+        .contains("pub next: Option<Box<C1>>"));
 }

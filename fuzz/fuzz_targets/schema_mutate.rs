@@ -443,10 +443,12 @@ fn apply(entries: &mut Vec<Value>, mutation: &Mutation) {
             member,
             depth,
         } => {
-            // A chain of new objects, each holding the next, the last holding the entry.
+            // A chain of new objects, each holding the next, the last holding the entry. Depth
+            // is capped: names grow with depth (`CNextNext…`), so the output grows with its
+            // square (see the README's reliability section).
             let index = usize::from(*entry) % count;
             let start = entries[index]["name"].as_str().unwrap_or("int").to_owned();
-            let depth = usize::from(*depth % 2000) + 1;
+            let depth = usize::from(*depth % 300) + 1;
             let chain: Vec<String> = (0..depth).map(|i| format!("chain-{index}-{i}")).collect();
             for (i, name) in chain.iter().enumerate() {
                 let next = chain.get(i + 1).unwrap_or(&start);

@@ -46,7 +46,14 @@ const IDLE_CONNECTIONS: usize = 100;
 const COUNT: usize = 4_000;
 const ROUNDS: usize = 5;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
-const REQUEST: &[u8] = b"{\"execute\":\"query-status\"}\n";
+const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
+
+/// The request exactly as the client sends it: QMP recommends an id on every request once OOB
+/// is enabled, and QEMU takes measurably longer per request with one, so the baseline that
+/// counts sends the same bytes.
+fn request_with_id(n: usize) -> String {
+    format!("{{\"execute\":\"query-status\",\"id\":{n}}}\n")
+}
 
 fn monitor(dir: &Path, index: usize) -> PathBuf {
     dir.join(format!("m{index}.sock"))
@@ -73,7 +80,7 @@ fn start_qemu(monitors: usize) -> QemuProcess {
 
 /// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines,
 /// `depth` requests kept in flight.
-fn raw_client(socket: &Path, count: usize, depth: usize) -> f64 {
+fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 {
     let stream = UnixStream::connect(socket).expect("raw connect");
     let mut writer = stream.try_clone().expect("clone");
     let mut reader = BufReader::new(stream);
@@ -84,19 +91,26 @@ fn raw_client(socket: &Path, count: usize, depth: usize) -> f64 {
         .expect("negotiate");
     line.clear();
     reader.read_line(&mut line).expect("negotiation answer");
+    let request = |n: usize| {
+        if with_ids {
+            request_with_id(n)
+        } else {
+            REQUEST.to_owned()
+        }
+    };
     let start = Instant::now();
-    let mut sent = 0;
     let initial = depth.min(count);
-    writer
-        .write_all(&REQUEST.repeat(initial))
-        .expect("write requests");
-    sent += initial;
+    let first: String = (0..initial).map(request).collect();
+    writer.write_all(first.as_bytes()).expect("write requests");
+    let mut sent = initial;
     for _ in 0..count {
         line.clear();
         reader.read_line(&mut line).expect("answer");
         assert!(line.starts_with("{\"return\""), "{line}");
         if sent < count {
-            writer.write_all(REQUEST).expect("write request");
+            writer
+                .write_all(request(sent).as_bytes())
+                .expect("write request");
             sent += 1;
         }
     }
@@ -119,13 +133,14 @@ async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
     reader.read_line(&mut line).await.expect("negotiation answer");
     let start = Instant::now();
     let initial = depth.min(count);
-    writer.write_all(&REQUEST.repeat(initial)).await.expect("write");
+    let first: String = (0..initial).map(request_with_id).collect();
+    writer.write_all(first.as_bytes()).await.expect("write");
     let mut sent = initial;
     for _ in 0..count {
         line.clear();
         reader.read_line(&mut line).await.expect("answer");
         if sent < count {
-            writer.write_all(REQUEST).await.expect("write request");
+            writer.write_all(request_with_id(sent).as_bytes()).await.expect("write request");
             sent += 1;
         }
     }
@@ -155,7 +170,12 @@ async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
     for task in tasks {
         task.await.expect("caller");
     }
-    (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
+    let rate = (per_caller * callers) as f64 / start.elapsed().as_secs_f64();
+    // Let the driver see the last handle go and close the socket, so that the monitor can
+    // serve the next client (the driver only runs while this runtime is driven).
+    drop(client);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    rate
 }
 
 fn python_client(socket: &Path, count: usize, callers: usize) -> Option<f64> {
@@ -187,6 +207,40 @@ fn rss_bytes() -> usize {
         .map_or(0, |pages| pages * 4096)
 }
 
+/// A QMP server thread that answers instantly (no QEMU): isolates the clients' own cost.
+fn instant_server(path: &Path) -> std::thread::JoinHandle<()> {
+    let listener = std::os::unix::net::UnixListener::bind(path).expect("bind");
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let mut writer = stream.try_clone().expect("clone");
+            let mut reader = BufReader::new(stream);
+            let greeting = b"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 0, \"major\": 10}, \"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n";
+            if writer.write_all(greeting).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let id = line
+                    .find("\"id\":")
+                    .map(|at| line[at + 5..].trim_end().trim_end_matches('}').to_owned());
+                let answer = match id {
+                    Some(id) => format!("{{\"return\": {{\"status\": \"running\", \"running\": true}}, \"id\": {id}}}\r\n"),
+                    None => "{\"return\": {\"status\": \"running\", \"running\": true}}\r\n".to_owned(),
+                };
+                if writer.write_all(answer.as_bytes()).is_err() {
+                    break;
+                }
+            }
+        }
+    })
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
@@ -210,28 +264,32 @@ fn main() {
         .expect("runtime");
 
     // Warm up QEMU.
-    raw_client(&socket, 2_000, 8);
+    raw_client(&socket, 2_000, 8, true);
 
     println!(
         "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, median of {ROUNDS} \
          interleaved runs of {COUNT} calls)"
     );
     println!(
-        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10}",
-        "concurrency", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
+        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10}",
+        "concurrency", "raw no id", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
     );
     for callers in CONCURRENCY {
-        let (mut raw, mut raw_tokio, mut ours) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut bare, mut raw, mut raw_tokio, mut ours) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            raw.push(raw_client(&socket, COUNT, callers));
+            bare.push(raw_client(&socket, COUNT, callers, false));
+            raw.push(raw_client(&socket, COUNT, callers, true));
             raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
             ours.push(runtime.block_on(our_client(&socket, COUNT, callers)));
         }
         let python = python_client(&socket, COUNT, callers);
-        let (raw, raw_tokio, ours) = (median(raw), median(raw_tokio), median(ours));
+        let (bare, raw, raw_tokio, ours) =
+            (median(bare), median(raw), median(raw_tokio), median(ours));
         println!(
-            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>10.3}",
+            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>10.3}",
             callers,
+            bare,
             raw,
             raw_tokio,
             ours,
@@ -239,6 +297,21 @@ fn main() {
             ours / raw
         );
     }
+
+    // The clients' own cost per call, against a server that answers instantly.
+    let instant = qemu.dir().join("instant.sock");
+    let _server = instant_server(&instant);
+    let (mut raw, mut ours) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        raw.push(runtime.block_on(raw_tokio_client(&instant, COUNT * 5, 1)));
+        ours.push(runtime.block_on(our_client(&instant, COUNT * 5, 1)));
+    }
+    let (raw, ours) = (median(raw), median(ours));
+    println!(
+        "instant server, sequential: raw tokio {raw:.0}/s, qmp-types {ours:.0}/s \
+         (client cost {:.1} µs per call above raw)",
+        (1.0 / ours - 1.0 / raw) * 1e6
+    );
 
     let heap_before = LIVE.load(Ordering::Relaxed);
     let rss_before = rss_bytes();

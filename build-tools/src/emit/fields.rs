@@ -43,7 +43,7 @@ impl Emitter<'_> {
             let inner = self.type_ref(owner, &member.type_)?;
             let optional = member.is_optional();
             let ty = if optional {
-                quote!(::std::option::Option<#inner>)
+                quote!(Option<#inner>)
             } else {
                 inner
             };
@@ -55,7 +55,7 @@ impl Emitter<'_> {
             if optional {
                 serde_args.push(quote!(default));
                 serde_args.push(quote!(
-                    skip_serializing_if = "::std::option::Option::is_none"
+                    skip_serializing_if = "Option::is_none"
                 ));
             }
             if usage.output && self.model.is_buffered(owner) {

@@ -45,6 +45,8 @@ struct Emitter<'a> {
     /// Every Rust type name in use, to pick collision-free names for union variant enums.
     taken: HashSet<String>,
     int_helpers: IntHelpers,
+    /// Parsed Rust type expressions by schema name.
+    types: HashMap<String, TokenStream>,
 }
 
 impl<'a> Emitter<'a> {
@@ -81,6 +83,7 @@ impl<'a> Emitter<'a> {
             absorbed,
             taken,
             int_helpers: IntHelpers::default(),
+            types: HashMap::new(),
         }
     }
 
@@ -146,18 +149,25 @@ impl<'a> Emitter<'a> {
 
     /// The Rust type for a reference from entry `from` to schema type `target`; boxed when the
     /// reference closes a cycle.
-    fn type_ref(&self, from: usize, target: &str) -> Result<TokenStream> {
-        let text = self.names.rust_type(target).ok_or_else(|| {
-            let i = self.model.position(target).unwrap_or(from);
-            no_name(i, &self.model.entries[i])
-        })?;
-        let ty: TokenStream = text.parse().map_err(|e| Error::Entry {
-            index: from,
-            name: self.model.entries[from].name.clone(),
-            message: format!("assigned Rust type `{text}` does not parse: {e}"),
-        })?;
+    fn type_ref(&mut self, from: usize, target: &str) -> Result<TokenStream> {
+        let ty = match self.types.get(target) {
+            Some(ty) => ty.clone(),
+            None => {
+                let text = self.names.rust_type(target).ok_or_else(|| {
+                    let i = self.model.position(target).unwrap_or(from);
+                    no_name(i, &self.model.entries[i])
+                })?;
+                let ty: TokenStream = text.parse().map_err(|e| Error::Entry {
+                    index: from,
+                    name: self.model.entries[from].name.clone(),
+                    message: format!("assigned Rust type `{text}` does not parse: {e}"),
+                })?;
+                self.types.insert(target.to_owned(), ty.clone());
+                ty
+            }
+        };
         Ok(if self.model.is_boxed(from, target) {
-            quote!(::std::boxed::Box<#ty>)
+            quote!(Box<#ty>)
         } else {
             ty
         })

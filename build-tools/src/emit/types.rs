@@ -215,7 +215,7 @@ impl Emitter<'_> {
                 #(#arms,)*
                 #fallback_doc
                 #[serde(untagged)]
-                #fallback(::qmp_types::serde_json::Map<::std::string::String, ::qmp_types::serde_json::Value>),
+                #fallback(::qmp_types::serde_json::Map<String, ::qmp_types::serde_json::Value>),
             }
         };
         Ok(Union {
@@ -338,7 +338,7 @@ fn constructor(
         .map(|f| {
             let name = &f.ident;
             if f.member.is_optional() {
-                quote!(#name: ::std::option::Option::None)
+                quote!(#name: None)
             } else {
                 quote!(#name)
             }
@@ -405,7 +405,7 @@ fn open_enum(
             #(#arms,)*
             /// A value these bindings do not know, as sent.
             #[qmp(unknown)]
-            #fallback(::std::string::String),
+            #fallback(String),
         }
     }
 }

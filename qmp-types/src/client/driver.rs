@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
@@ -77,6 +78,9 @@ pub(crate) struct DriverSettings {
     pub(crate) max_in_flight: usize,
     /// A harmless in-band command used as the resynchronisation fence.
     pub(crate) fence_command: &'static str,
+    /// How many requests the driver holds (written and unanswered, or queued), published
+    /// whenever it goes idle, for leak checks ([`crate::client::Client::pending_calls`]).
+    pub(crate) held: Arc<AtomicUsize>,
 }
 
 /// The task state.
@@ -175,9 +179,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 }
             }
 
+            let mut answered = false;
             match Pin::new(&mut self.reader).poll_next(cx) {
                 Poll::Ready(Some(Ok(value))) => {
-                    self.on_message(value);
+                    answered = self.on_message(value);
                     progress = true;
                 }
                 Poll::Ready(Some(Err(error))) => {
@@ -190,7 +195,17 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             if self.handles_gone && self.pending.is_empty() && self.queue.is_empty() {
                 return Poll::Ready("every client handle was dropped".into());
             }
+            // Latency: once the buffered answers are delivered, let the woken callers run
+            // before we try another read, so their next requests are written a few
+            // microseconds sooner. That matters more than it seems: a request that arrives
+            // while QEMU's threads are still awake is served without a wake-up.
+            if answered && self.reader.read_buffer().is_empty() && self.out.is_empty() {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             if !progress {
+                let held = self.pending.len() + self.queue.len();
+                self.settings.held.store(held, Ordering::Relaxed);
                 return Poll::Pending;
             }
         }
@@ -255,12 +270,13 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         );
     }
 
-    fn on_message(&mut self, value: Value) {
+    /// Handles one server message; returns whether it answered a waiting caller.
+    fn on_message(&mut self, value: Value) -> bool {
         let known_id = value.get("id").and_then(Value::as_u64);
         match ServerMessage::from_value(value) {
             Ok(ServerMessage::Response(response)) => match response.id {
                 Some(id) => match id.as_u64() {
-                    Some(id) => self.on_response(id, response.result),
+                    Some(id) => return self.on_response(id, response.result),
                     None => tracing::warn!(%id, "dropping a response with an id we never sent"),
                 },
                 None => match response.result {
@@ -282,10 +298,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                         source: error,
                     }
                     .into()));
+                    return true;
                 }
                 _ => tracing::warn!(%error, "ignoring a message the client does not understand"),
             },
         }
+        false
     }
 
     fn take_pending(&mut self, id: u64) -> Option<Pending> {
@@ -299,19 +317,28 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         Some(pending)
     }
 
-    fn on_response(&mut self, id: u64, result: Result<Value, ErrorBody>) {
+    /// Delivers an answer; returns whether a caller was waiting for it.
+    fn on_response(&mut self, id: u64, result: Result<Value, ErrorBody>) -> bool {
         match self.take_pending(id) {
-            None => tracing::debug!(id, "dropping a response with an unknown id"),
-            Some(Pending::Fence) => self.finish_recovery(),
+            None => {
+                tracing::debug!(id, "dropping a response with an unknown id");
+                false
+            }
+            Some(Pending::Fence) => {
+                self.finish_recovery();
+                true
+            }
             Some(Pending::Call { command, reply, .. }) => {
                 let result = result.map_err(|body| Error::Qmp {
                     command: command.into_owned(),
                     class: body.class,
                     desc: body.desc,
                 });
-                if reply.send(result).is_err() {
+                let delivered = reply.send(result).is_ok();
+                if !delivered {
                     tracing::debug!(id, "discarding the late answer of a cancelled call");
                 }
+                delivered
             }
         }
     }
@@ -389,6 +416,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         while let Ok(call) = self.calls.try_recv() {
             let _ = call.reply.send(disconnected());
         }
+        self.settings.held.store(0, Ordering::Relaxed);
         // Dropping `self.events` (the only strong sender) ends every event stream.
     }
 }

@@ -18,6 +18,7 @@ mod handshake;
 mod transport;
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -60,6 +61,8 @@ struct Shared {
     oob: bool,
     /// Why the connection ended, set by the driver before it fails pending calls.
     closed: Arc<OnceLock<String>>,
+    /// Requests the driver holds, published by it (see [`Client::pending_calls`]).
+    held: Arc<AtomicUsize>,
 }
 
 impl std::fmt::Debug for Call {
@@ -86,16 +89,19 @@ impl Client {
         let (calls, calls_rx) = mpsc::unbounded_channel();
         let (events, _) = broadcast::channel(config.event_buffer);
         let closed = Arc::new(OnceLock::new());
+        let held = Arc::new(AtomicUsize::new(0));
         let shared = Shared {
             calls,
             events: events.downgrade(),
             greeting,
             oob,
             closed: closed.clone(),
+            held: held.clone(),
         };
         let settings = DriverSettings {
             max_in_flight: config.max_in_flight,
             fence_command,
+            held,
         };
         let driver = Driver::new(reader, calls_rx, events, settings, next_id, closed);
         tokio::spawn(driver.run());
@@ -127,6 +133,15 @@ impl Client {
     /// Whether the connection has ended.
     pub fn is_closed(&self) -> bool {
         self.shared.calls.is_closed()
+    }
+
+    /// How many requests the connection driver holds: written and not answered yet
+    /// (including calls abandoned by their callers, until their answer arrives), or queued
+    /// behind the in-flight limit. Published whenever the driver goes idle; 0 once the
+    /// connection has ended. For leak checks in tests; not a stable API.
+    #[doc(hidden)]
+    pub fn pending_calls(&self) -> usize {
+        self.shared.held.load(Ordering::Relaxed)
     }
 
     /// Executes a typed command in band and decodes its answer.
