@@ -26,15 +26,15 @@ $SUDO apt-get install -y -qq -t bookworm-backports \
   qemu-system-x86 qemu-system-common qemu-system-data qemu-system-gui- qemu-utils \
   qemu-block-extra qemu-guest-agent >/dev/null
 
-if [ ! -x "$QEMU72_DIR/usr/bin/qemu-system-x86_64" ]; then
+if [ ! -f "$QEMU72_DIR/usr/share/seabios/bios-256k.bin" ]; then
   work=$(mktemp -d)
-  chmod 755 "$work"  # apt-get download drops privileges to _apt
   (
     cd "$work"
-    # Only the packages that hold binaries and data; shared libraries come from the system.
-    apt-get download -qq \
+    # Only the packages that hold binaries, data and firmware (SeaBIOS, iPXE ROMs);
+    # shared libraries come from the system.
+    apt-get download -qq -o APT::Sandbox::User=root \
       qemu-system-x86/bookworm qemu-system-common/bookworm qemu-system-data/bookworm \
-      qemu-utils/bookworm qemu-guest-agent/bookworm
+      qemu-utils/bookworm qemu-guest-agent/bookworm seabios/bookworm ipxe-qemu/bookworm
     $SUDO mkdir -p "$QEMU72_DIR"
     for deb in ./*.deb; do $SUDO dpkg -x "$deb" "$QEMU72_DIR"; done
   )

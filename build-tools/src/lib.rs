@@ -73,7 +73,7 @@
 //!
 //! One stage per module: [`parse`] (JSON → entries, with errors naming the entry) →
 //! [`model`] (options, reachability, serde directions, cycles) → [`naming`] → [`emit`]
-//! (`quote!`) → [`format`] (`prettyplease`, `@generated` header). [`engine`] runs them for
+//! (`quote!`) → [`format`](mod@format) (`prettyplease`, `@generated` header). [`engine`] runs them for
 //! both front ends, [`Config`] and the CLI ([`cli`]).
 
 pub mod diff;

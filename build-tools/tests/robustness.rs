@@ -130,7 +130,5 @@ fn long_cycles_do_not_overflow_the_stack() {
     }
     let schema = Value::Array(entries).to_string();
     let output = engine::generate(&schema, "deep", &Settings::default()).expect("generate");
-    assert!(output
-        .code
-        .contains("pub next: Option<Box<C1>>"));
+    assert!(output.code.contains("pub next: Option<Box<C1>>"));
 }

@@ -120,7 +120,9 @@ fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 
 /// The same raw client on tokio (to separate the runtime's cost from the client's).
 async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let stream = tokio::net::UnixStream::connect(socket).await.expect("raw connect");
+    let stream = tokio::net::UnixStream::connect(socket)
+        .await
+        .expect("raw connect");
     let (read, mut writer) = stream.into_split();
     let mut reader = tokio::io::BufReader::new(read);
     let mut line = String::new();
@@ -130,7 +132,10 @@ async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
         .await
         .expect("negotiate");
     line.clear();
-    reader.read_line(&mut line).await.expect("negotiation answer");
+    reader
+        .read_line(&mut line)
+        .await
+        .expect("negotiation answer");
     let start = Instant::now();
     let initial = depth.min(count);
     let first: String = (0..initial).map(request_with_id).collect();
@@ -140,7 +145,10 @@ async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
         line.clear();
         reader.read_line(&mut line).await.expect("answer");
         if sent < count {
-            writer.write_all(request_with_id(sent).as_bytes()).await.expect("write request");
+            writer
+                .write_all(request_with_id(sent).as_bytes())
+                .await
+                .expect("write request");
             sent += 1;
         }
     }

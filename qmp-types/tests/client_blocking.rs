@@ -81,17 +81,30 @@ fn blocking_client_refuses_to_block_inside_a_runtime() {
 fn blocking_example_runs_against_qemu() {
     let qemu = QemuProcess::system_none(Release::V10_0);
     drop(connect(&qemu)); // wait until QEMU listens
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = std::process::Command::new(cargo)
-        .args([
-            "run",
-            "-q",
-            "-p",
-            "qmp-types",
-            "--example",
-            "blocking",
-            "--",
-        ])
+                          // `cargo test` builds the examples next to the test binaries (target/*/examples); fall
+                          // back to `cargo run` when this test binary was built on its own.
+    let built = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("examples/blocking")))
+        .filter(|path| path.is_file());
+    let mut command = match built {
+        Some(path) => std::process::Command::new(path),
+        None => {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut command = std::process::Command::new(cargo);
+            command.args([
+                "run",
+                "-q",
+                "-p",
+                "qmp-types",
+                "--example",
+                "blocking",
+                "--",
+            ]);
+            command
+        }
+    };
+    let output = command
         .arg(qemu.socket())
         .output()
         .expect("run the example");

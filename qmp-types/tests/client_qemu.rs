@@ -310,31 +310,28 @@ async fn timeouts_and_cancellation_leave_the_connection_healthy() {
 
 #[tokio::test]
 async fn id_less_parse_error_from_qemu_is_recovered() {
-    // QEMU 10.0 only: QEMU 7.2 answers the over-deep request below with a cascade of id-less
-    // errors that can overflow its own request queue and abort the process
-    // (`handle_qmp_command: Assertion 'mon->qmp_requests->length < QMP_REQ_QUEUE_LEN_MAX'`).
-    // The fake-server tests cover the recovery protocol independently of the release.
-    for release in [Release::V10_0] {
+    for release in Release::ALL {
         let qemu = QemuProcess::system_none(release);
         let client = connect(&qemu, ClientConfig::default()).await;
-        // QEMU's parser refuses nesting deeper than 1024 with an error that has no id.
-        let mut deep = json!([]);
-        for _ in 0..1100 {
-            deep = json!([deep]);
-        }
-        let (lost, ok) = futures::future::join(
-            client.execute_raw("query-status", Some(json!({ "deep": deep }))),
+        // U+FFFF is valid UTF-8 (and valid JSON) but a Unicode noncharacter, which QEMU's JSON
+        // parser refuses with an error that has no id: the request is lost. (Over-deep
+        // nesting also gives id-less errors, but as a cascade that can overflow QEMU's own
+        // request queue and abort it, in 7.2 and 10.0 alike.)
+        let (before, lost, after) = futures::future::join3(
             client.execute(&QueryVersion {}),
+            client.execute_raw("query-status", Some(json!({ "x": "\u{FFFF}" }))),
+            client.execute(&QueryStatus {}),
         )
         .await;
         let lost = lost.unwrap_err();
         assert!(
             matches!(&lost, Error::Protocol(ProtocolError::RequestLost { command, desc, .. })
-                if command == "query-status" && desc.contains("nesting")),
+                if command == "query-status" && desc.contains("invalid UTF-8")),
             "{release:?}: {lost}"
         );
-        assert_eq!(ok.unwrap().qemu.to_string(), release.version());
-        // The parser was reset: the connection keeps working.
+        assert_eq!(before.unwrap().qemu.to_string(), release.version());
+        assert!(after.unwrap().running);
+        // The parser was reset and fenced: the connection keeps working.
         assert!(client.execute(&QueryStatus {}).await.unwrap().running);
     }
 }
@@ -456,4 +453,35 @@ async fn qmp_client_on_a_guest_agent_socket_times_out_instead_of_hanging() {
         ),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn qemu_stdio_as_transport() {
+    for release in Release::ALL {
+        let mut child = tokio::process::Command::new(release.binary("qemu-system-x86_64"))
+            .args(["-machine", "none", "-nodefaults", "-display", "none"])
+            .args(["-qmp", "stdio"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start QEMU");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let io = tokio::io::join(stdout, stdin);
+        let client = within(
+            10,
+            "stdio connect",
+            Client::connect(io, ClientConfig::default()),
+        )
+        .await
+        .unwrap();
+        let version = client.execute(&QueryVersion {}).await.unwrap();
+        assert_eq!(version.qemu.to_string(), release.version());
+        client.execute_raw("quit", None).await.unwrap();
+        let status = within(10, "QEMU exit", child.wait()).await.unwrap();
+        assert!(status.success());
+        let after = client.execute(&QueryStatus {}).await.unwrap_err();
+        assert!(matches!(after, Error::Disconnected { .. }), "{after}");
+    }
 }

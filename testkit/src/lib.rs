@@ -59,9 +59,21 @@ impl Release {
         );
     }
 
-    /// The firmware directory to pass as `-L` (needed for real machines such as `q35`).
+    /// The data directory of the release (keymaps, option ROMs).
     pub fn data_dir(self) -> PathBuf {
         self.root().join("usr/share/qemu")
+    }
+
+    /// Every firmware directory of the release that exists, each to pass as `-L`: the data
+    /// directory, SeaBIOS and the iPXE ROMs (Debian splits them into their own packages, and a
+    /// QEMU given `-L` for an unpacked tree searches only what it is given).
+    pub fn firmware_dirs(self) -> Vec<PathBuf> {
+        let root = self.root();
+        ["usr/share/qemu", "usr/share/seabios", "usr/lib/ipxe/qemu"]
+            .iter()
+            .map(|dir| root.join(dir))
+            .filter(|dir| dir.is_dir())
+            .collect()
     }
 }
 
@@ -83,20 +95,21 @@ impl QemuProcess {
     }
 
     /// Starts `qemu-system-x86_64` of `release` with `args` (plus `-nodefaults -display none`,
-    /// `-L` and a QMP server on a private unix socket; `qmp_options` is appended to the `-qmp`
+    /// `-L` for each of [`Release::firmware_dirs`] and a QMP server on a private unix socket; `qmp_options` is appended to the `-qmp`
     /// option, e.g. `",pretty=on"`), and waits until the socket exists.
     pub fn system(release: Release, args: &[&str], qmp_options: &str) -> QemuProcess {
         let binary = release.binary("qemu-system-x86_64");
         Self::spawn(&binary, |socket| {
-            let mut full: Vec<String> = vec![
-                "-nodefaults".into(),
-                "-display".into(),
-                "none".into(),
-                "-L".into(),
-                release.data_dir().display().to_string(),
-                "-qmp".into(),
-                format!("unix:{},server=on,wait=off{qmp_options}", socket.display()),
-            ];
+            let mut full: Vec<String> = vec!["-nodefaults".into(), "-display".into(), "none".into()];
+            for dir in release.firmware_dirs() {
+                full.push("-L".into());
+                full.push(dir.display().to_string());
+            }
+            full.push("-qmp".into());
+            full.push(format!(
+                "unix:{},server=on,wait=off{qmp_options}",
+                socket.display()
+            ));
             full.extend(args.iter().map(|a| a.to_string()));
             full
         })

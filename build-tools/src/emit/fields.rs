@@ -54,9 +54,7 @@ impl Emitter<'_> {
             }
             if optional {
                 serde_args.push(quote!(default));
-                serde_args.push(quote!(
-                    skip_serializing_if = "Option::is_none"
-                ));
+                serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
             }
             if usage.output && self.model.is_buffered(owner) {
                 if let Some(helper) = self.int_helper(&member.type_, optional) {

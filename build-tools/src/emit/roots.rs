@@ -28,9 +28,10 @@ impl Emitter<'_> {
         } else {
             Some(self.type_ref(i, ret_type)?)
         };
-        let returns_text = returns
-            .as_ref()
-            .map_or_else(|| "::qmp_types::Empty".to_owned(), ToString::to_string);
+        let returns_text = match returns {
+            Some(_) => self.names.rust_type(ret_type).unwrap_or_default(),
+            None => "::qmp_types::Empty".to_owned(),
+        };
         let mut lines = vec![
             format!("QMP command `{wire}`."),
             String::new(),
@@ -104,12 +105,13 @@ impl Emitter<'_> {
         let inner = self.type_ref(i, arg_type)?;
         head.docs.push(String::new());
         head.docs.push(format!(
-            "The {} are a `{inner}` (shared with other commands or events, or used elsewhere).",
+            "The {} are a `{}` (shared with other commands or events, or used elsewhere).",
             if head.usage.input {
                 "arguments"
             } else {
                 "data"
-            }
+            },
+            self.names.rust_type(arg_type).unwrap_or_default()
         ));
         let doc = docs::attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);

@@ -120,7 +120,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             pending: HashMap::new(),
             in_band_in_flight: 0,
             next_id,
-            out: BytesMut::with_capacity(4096),
+            out: BytesMut::new(),
             needs_flush: false,
             settings,
             recovery: None,
@@ -312,7 +312,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             pending,
             Pending::Fence | Pending::Call { in_band: true, .. }
         ) {
-            self.in_band_in_flight -= 1;
+            self.in_band_in_flight = self.in_band_in_flight.saturating_sub(1);
         }
         Some(pending)
     }
