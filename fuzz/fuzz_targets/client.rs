@@ -404,7 +404,11 @@ async fn run(input: Input) {
         let routed = answers.iter().any(|(id, sent)| {
             sent.contains(&answer) && request_of.get(id).is_none_or(|owner| *owner == n)
         });
-        assert!(routed, "call {n} received {answer:?}, which was not sent for its request");
+        assert!(
+            routed,
+            "call {n} received {answer:?}, which was not sent for its request \
+             (requests read: {requests:?}; answers sent: {answers:?})"
+        );
     }
 }
 

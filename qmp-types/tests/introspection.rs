@@ -17,7 +17,15 @@ fn bundled_schemas_parse_with_every_meta_type() {
         metas.dedup();
         assert_eq!(
             metas,
-            ["alternate", "array", "builtin", "command", "enum", "event", "object"],
+            [
+                "alternate",
+                "array",
+                "builtin",
+                "command",
+                "enum",
+                "event",
+                "object"
+            ],
             "{file}"
         );
         let status = entries.iter().find(|e| e.name == "query-status").unwrap();

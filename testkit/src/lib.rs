@@ -100,7 +100,8 @@ impl QemuProcess {
     pub fn system(release: Release, args: &[&str], qmp_options: &str) -> QemuProcess {
         let binary = release.binary("qemu-system-x86_64");
         Self::spawn(&binary, |socket| {
-            let mut full: Vec<String> = vec!["-nodefaults".into(), "-display".into(), "none".into()];
+            let mut full: Vec<String> =
+                vec!["-nodefaults".into(), "-display".into(), "none".into()];
             for dir in release.firmware_dirs() {
                 full.push("-L".into());
                 full.push(dir.display().to_string());
@@ -126,11 +127,7 @@ impl QemuProcess {
                 socket.display().to_string(),
                 // The state directory must exist: the private directory holding the socket.
                 "-t".into(),
-                socket
-                    .parent()
-                    .unwrap_or(socket)
-                    .display()
-                    .to_string(),
+                socket.parent().unwrap_or(socket).display().to_string(),
             ]
         })
     }
@@ -141,7 +138,10 @@ impl QemuProcess {
         Self::spawn(&binary, |socket| {
             vec![
                 "--chardev".into(),
-                format!("socket,path={},server=on,wait=off,id=qmp0", socket.display()),
+                format!(
+                    "socket,path={},server=on,wait=off,id=qmp0",
+                    socket.display()
+                ),
                 "--monitor".into(),
                 "chardev=qmp0".into(),
             ]

@@ -83,10 +83,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| callers | raw Rust socket (baseline) | qmp-types client | ratio ours/raw | Python qemu.qmp | ratio ours/Python |");
     println!("|---|---|---|---|---|---|");
     for (concurrency, raw, ours) in &rows {
-        let py = python.as_ref().ok().and_then(|p| p.get(&concurrency.to_string()).and_then(|v| v.as_f64()));
+        let py = python
+            .as_ref()
+            .ok()
+            .and_then(|p| p.get(&concurrency.to_string()).and_then(|v| v.as_f64()));
         println!(
             "| {} | {:.0} | {:.0} | {:.3} | {} | {} |",
-            if *concurrency == 1 { "1 (sequential)".to_owned() } else { concurrency.to_string() },
+            if *concurrency == 1 {
+                "1 (sequential)".to_owned()
+            } else {
+                concurrency.to_string()
+            },
             raw,
             ours,
             ours / raw,
@@ -98,7 +105,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("\nPython qemu.qmp not measured: {why}");
     }
     let all_met = rows.iter().all(|(_, raw, ours)| ours / raw >= 0.95);
-    println!("\ntarget ours ≥ 0.95 × raw at every concurrency: {}", if all_met { "met" } else { "NOT met" });
+    println!(
+        "\ntarget ours ≥ 0.95 × raw at every concurrency: {}",
+        if all_met { "met" } else { "NOT met" }
+    );
     drop(qemu);
 
     idle_memory().await?;
@@ -113,7 +123,9 @@ async fn raw_client(socket: &Path, concurrency: usize) -> Result<f64, Box<dyn st
     let mut lines = BufReader::new(read);
     let mut line = String::new();
     lines.read_line(&mut line).await?; // greeting
-    write.write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n").await?;
+    write
+        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
+        .await?;
     line.clear();
     lines.read_line(&mut line).await?;
 
@@ -123,7 +135,9 @@ async fn raw_client(socket: &Path, concurrency: usize) -> Result<f64, Box<dyn st
     while received < COMMANDS {
         let mut batch = Vec::new();
         while sent < COMMANDS && sent - received < concurrency {
-            batch.extend_from_slice(format!("{{\"execute\":\"query-status\",\"id\":{sent}}}\n").as_bytes());
+            batch.extend_from_slice(
+                format!("{{\"execute\":\"query-status\",\"id\":{sent}}}\n").as_bytes(),
+            );
             sent += 1;
         }
         if !batch.is_empty() {
@@ -169,7 +183,9 @@ fn python_client(socket: &Path) -> Result<serde_json::Map<String, serde_json::Va
     let mut command = std::process::Command::new("python3");
     command.arg(script).arg(socket).arg(COMMANDS.to_string());
     command.args(CONCURRENCY.iter().map(|c| c.to_string()));
-    let output = command.output().map_err(|e| format!("cannot run python3: {e}"))?;
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
     if !output.status.success() {
         return Err(String::from_utf8_lossy(&output.stderr).trim().to_owned());
     }
@@ -201,13 +217,23 @@ async fn idle_memory() -> Result<(), Box<dyn std::error::Error>> {
         clients.push(Client::connect_unix(path, ClientConfig::default()).await?);
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    let heap = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(heap_before);
+    let heap = LIVE_BYTES
+        .load(Ordering::Relaxed)
+        .saturating_sub(heap_before);
     let rss = rss_bytes().saturating_sub(rss_before);
     println!("\n## Memory per idle connection ({IDLE_CONNECTIONS} negotiated connections open)\n");
     println!("| measure | total | per connection |");
     println!("|---|---|---|");
-    println!("| live heap (counting allocator) | {} KiB | {:.1} KiB |", heap / 1024, heap as f64 / 1024.0 / IDLE_CONNECTIONS as f64);
-    println!("| resident set growth | {} KiB | {:.1} KiB |", rss / 1024, rss as f64 / 1024.0 / IDLE_CONNECTIONS as f64);
+    println!(
+        "| live heap (counting allocator) | {} KiB | {:.1} KiB |",
+        heap / 1024,
+        heap as f64 / 1024.0 / IDLE_CONNECTIONS as f64
+    );
+    println!(
+        "| resident set growth | {} KiB | {:.1} KiB |",
+        rss / 1024,
+        rss as f64 / 1024.0 / IDLE_CONNECTIONS as f64
+    );
     drop(clients);
     Ok(())
 }
@@ -216,6 +242,10 @@ async fn idle_memory() -> Result<(), Box<dyn std::error::Error>> {
 fn rss_bytes() -> usize {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<usize>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<usize>().ok())
+        })
         .map_or(0, |pages| pages * 4096)
 }

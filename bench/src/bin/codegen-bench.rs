@@ -26,16 +26,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("## Code generation, QEMU 10.0.2 schema ({RUNS} runs, release build)\n");
     println!("| step | min | median |");
     println!("|---|---|---|");
-    println!("| baseline: JSON → serde_json::Value | {} | {} |", ms(baseline.min), ms(baseline.median));
-    println!("| qmp-build-tools: parse → format | {} | {} |", ms(generation.min), ms(generation.median));
+    println!(
+        "| baseline: JSON → serde_json::Value | {} | {} |",
+        ms(baseline.min),
+        ms(baseline.median)
+    );
+    println!(
+        "| qmp-build-tools: parse → format | {} | {} |",
+        ms(generation.min),
+        ms(generation.median)
+    );
     println!(
         "\ngenerated: {} lines, {} bytes; target ≤ 100 ms: {}\n",
         code.lines().count(),
         code.len(),
-        if generation.median <= Duration::from_millis(100) { "met" } else { "NOT met" }
+        if generation.median <= Duration::from_millis(100) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 
-    let scratch = tempfile::Builder::new().prefix("qmp-build-bench-").tempdir()?;
+    let scratch = tempfile::Builder::new()
+        .prefix("qmp-build-bench-")
+        .tempdir()?;
     let ours = write_our_crate(scratch.path(), &workspace, &code)?;
     let theirs = write_qapi_crate(scratch.path())?;
     let our_time = time_crate_build(&ours, "bindings")?;
@@ -45,8 +59,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("## Debug build time of the crate holding the bindings (deps prebuilt, best of 2)\n");
     println!("| crate | generated lines | build time |");
     println!("|---|---|---|");
-    println!("| ours: 10.0.2 bindings + qmp-types (no client feature) | {} | {} |", code.lines().count(), secs(our_time));
-    println!("| qapi-qmp {QAPI_VERSION} (feature `qmp` of `qapi`) | {} | {} |", their_lines.map_or("?".into(), |n| n.to_string()), secs(their_time));
+    println!(
+        "| ours: 10.0.2 bindings + qmp-types (no client feature) | {} | {} |",
+        code.lines().count(),
+        secs(our_time)
+    );
+    println!(
+        "| qapi-qmp {QAPI_VERSION} (feature `qmp` of `qapi`) | {} | {} |",
+        their_lines.map_or("?".into(), |n| n.to_string()),
+        secs(their_time)
+    );
     let ratio = our_time.as_secs_f64() / their_time.as_secs_f64();
     println!(
         "\nratio ours / qapi-qmp: {ratio:.2} (target ≤ 0.50: {})",
@@ -71,7 +93,11 @@ fn time_generation(schema: &Path) -> Result<(Stats, Stats, String), Box<dyn std:
         generation.push(start.elapsed());
     }
     let none = "no runs";
-    Ok((Stats::of(&baseline).ok_or(none)?, Stats::of(&generation).ok_or(none)?, code))
+    Ok((
+        Stats::of(&baseline).ok_or(none)?,
+        Stats::of(&generation).ok_or(none)?,
+        code,
+    ))
 }
 
 fn write_our_crate(root: &Path, workspace: &Path, code: &str) -> std::io::Result<PathBuf> {
@@ -143,7 +169,11 @@ fn qapi_generated_lines(dir: &Path) -> Option<usize> {
         if !entry.file_name().to_string_lossy().starts_with("qapi-qmp-") {
             continue;
         }
-        for file in std::fs::read_dir(entry.path().join("out")).into_iter().flatten().flatten() {
+        for file in std::fs::read_dir(entry.path().join("out"))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if file.path().extension().is_some_and(|e| e == "rs") {
                 lines += std::fs::read_to_string(file.path()).ok()?.lines().count();
             }

@@ -9,9 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 
-use qmp_types::introspection::{
-    EnumMember, ObjectMember, SchemaInfo, SchemaInfoKind, Variant,
-};
+use qmp_types::introspection::{EnumMember, ObjectMember, SchemaInfo, SchemaInfoKind, Variant};
 use qmp_types::probe::SchemaIndex;
 
 use super::change::{Change, ChangeKind, SchemaPath};

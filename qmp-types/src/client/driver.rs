@@ -66,6 +66,12 @@ enum Pending {
 /// arrives, every request written before it that has not been answered never will be: those
 /// callers get [`ProtocolError::RequestLost`] instead of hanging. Further id-less errors before
 /// the fence's answer (our own 0xFF provokes one) belong to the same incident.
+///
+/// The fence is sent even when every in-band slot is taken: lost requests hold slots that
+/// never free up, so waiting for one could wait forever. That briefly allows one request (plus
+/// the 0xFF's error) over the limit of eight; QEMU asserts on a full request queue
+/// (`QMP_REQ_QUEUE_LEN_MAX`), which only matters if eight requests sent after the lost one are
+/// still queued there at that moment.
 struct Recovery {
     fence: u64,
     class: ErrorClass,
