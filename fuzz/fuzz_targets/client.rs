@@ -161,19 +161,22 @@ struct Server {
 }
 
 impl Server {
-    async fn send(&mut self, bytes: &[u8]) {
-        if !self.open {
-            return;
-        }
-        match tokio::time::timeout(Duration::from_secs(60), self.writer.write_all(bytes)).await {
-            Err(_) => panic!("the client stopped reading: a write blocked for a minute"),
-            Ok(Err(_)) => {
+    async fn send(&mut self, mut bytes: &[u8]) {
+        while self.open && !bytes.is_empty() {
+            match tokio::time::timeout(Duration::from_secs(60), self.writer.write(bytes)).await {
+                Err(_) => panic!("the client stopped reading: a write blocked for a minute"),
                 // The client is gone; what it did not read cannot reach a caller.
-                self.open = false;
-                return;
+                Ok(Err(_) | Ok(0)) => self.open = false,
+                Ok(Ok(written)) => {
+                    // Only bytes the pipe accepted can reach the client, and all of them may.
+                    self.mirror(&bytes[..written]);
+                    bytes = &bytes[written..];
+                }
             }
-            Ok(Ok(())) => {}
         }
+    }
+
+    fn mirror(&mut self, bytes: &[u8]) {
         self.mirror_buf.extend_from_slice(bytes);
         while !self.mirror_failed {
             match self.mirror.decode(&mut self.mirror_buf) {
