@@ -50,6 +50,10 @@ pub struct GenerateArgs {
     /// Leave out unstable items (`unstable` feature or `x-` name).
     #[arg(long)]
     pub exclude_unstable: bool,
+    /// Derive both `Serialize` and `Deserialize` on every type (default: only the direction
+    /// each type travels in, which builds about twice as fast).
+    #[arg(long)]
+    pub both_directions: bool,
     /// Generate only this command (repeatable) and the types it reaches.
     #[arg(long = "only-command", value_name = "COMMAND")]
     pub only_commands: Vec<String>,
@@ -147,6 +151,7 @@ fn generate(
     let (source, json) = load(args.schema.as_deref())?;
     let mut settings = Settings::default();
     settings.selection.exclude_unstable = args.exclude_unstable;
+    settings.both_directions = args.both_directions;
     if !args.only_commands.is_empty() {
         settings.selection.only_commands = Some(args.only_commands.into_iter().collect());
     }

@@ -67,6 +67,15 @@ impl Config {
         self
     }
 
+    /// Whether every type derives both `Serialize` and `Deserialize` (default: no). By default
+    /// a type derives only the direction it travels in (`Serialize` for what is sent to QEMU,
+    /// `Deserialize` for what is received), which builds about twice as fast; turn this on to
+    /// re-encode answers and events, or to decode arguments (proxies, recorders, tests).
+    pub fn both_directions(&mut self, both: bool) -> &mut Self {
+        self.settings.both_directions = both;
+        self
+    }
+
     /// Gives a type a name of your choice; `from` is a schema name (masked, e.g. `"17"`, or a
     /// command or event name) or the Rust name the generator would assign.
     pub fn rename_type(&mut self, from: impl Into<String>, to: impl Into<String>) -> &mut Self {

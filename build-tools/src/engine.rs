@@ -17,6 +17,9 @@ pub struct Settings {
     pub selection: Selection,
     /// Renames: schema name or assigned Rust name → chosen Rust name.
     pub renames: BTreeMap<String, String>,
+    /// Derive both `Serialize` and `Deserialize` on every type, instead of only the direction
+    /// it travels in (which builds about twice as fast).
+    pub both_directions: bool,
 }
 
 /// Generated bindings and figures about them.
@@ -43,7 +46,10 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
     for entry in &entries {
         counts.entry(entry.kind.meta_type()).or_default().0 += 1;
     }
-    let model = Model::build(entries, &settings.selection)?;
+    let mut model = Model::build(entries, &settings.selection)?;
+    if settings.both_directions {
+        model.derive_both_directions();
+    }
     for (i, entry) in model.entries.iter().enumerate() {
         if model.is_generated(i) {
             counts.entry(entry.kind.meta_type()).or_default().1 += 1;

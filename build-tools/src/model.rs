@@ -124,9 +124,16 @@ impl Model {
         self.generated[i]
     }
 
-    /// The directions the entry at `i` travels in.
+    /// The directions the entry at `i` travels in (both, after
+    /// [`Model::derive_both_directions`]).
     pub fn usage(&self, i: usize) -> Usage {
         self.usage[i]
+    }
+
+    /// Makes every type travel both ways, so each derives `Serialize` and `Deserialize` (and
+    /// types sent nowhere get constructors), whatever direction the schema uses it in.
+    pub fn derive_both_directions(&mut self) {
+        self.usage.fill(Usage::BOTH);
     }
 
     /// Whether serde decodes the entry at `i` from a buffered value (where `i128` needs help).
@@ -163,6 +170,25 @@ impl Model {
                 json_type: JsonType::Int
             })
         )
+    }
+
+    /// Whether a value of type `name` can be JSON `null`: the builtins of JSON type null and
+    /// value (`any`), and alternates with such an alternative.
+    pub fn admits_null(&self, name: &str) -> bool {
+        match self.get(name).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => {
+                matches!(json_type, JsonType::Null | JsonType::Value)
+            }
+            Some(SchemaInfoKind::Alternate { members }) => members.iter().any(|m| {
+                matches!(
+                    self.get(&m.type_).map(|e| &e.kind),
+                    Some(SchemaInfoKind::Builtin {
+                        json_type: JsonType::Null | JsonType::Value
+                    })
+                )
+            }),
+            _ => false,
+        }
     }
 
     /// The element type of array `name`, if it is an array.

@@ -3,10 +3,13 @@
 //! Writes a tiny crate under `CARGO_TARGET_TMPDIR` whose only dependency is `qmp-types`: it
 //! `include!`s the bindings for every bundled schema, plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
-//! `#![deny(warnings, missing_docs)]`. `cargo test` on it must build warning-free and pass
-//! its own tests (`tests/bindings_crate/live.rs`), which start real QEMU 7.2 and 10.0 through
-//! `qmp-testkit` and decode their answers and events into the generated types. The crate's
-//! target directory lives under `CARGO_TARGET_TMPDIR` too, so repeated runs are incremental.
+//! `#![deny(warnings, missing_docs)]`, and the 10.0.2 bindings with both serde directions.
+//! `cargo test` on it must build warning-free and pass its own tests
+//! (`tests/bindings_crate/live.rs`), which start real QEMU 7.2 and 10.0 through `qmp-testkit`
+//! and decode their answers and events into the generated types; `cargo clippy --all-targets
+//! -- -D warnings` on it must pass too (users run clippy on crates that `include!` bindings).
+//! The crate's target directory lives under `CARGO_TARGET_TMPDIR` too, so repeated runs are
+//! incremental.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -101,6 +104,17 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         newest.1.to_owned(),
         stable,
     ));
+    let mut both = Settings::default();
+    both.both_directions = true;
+    variants.push((
+        "both".to_owned(),
+        format!(
+            "`{}` with `Serialize` and `Deserialize` on every type.",
+            newest.0
+        ),
+        newest.1.to_owned(),
+        both,
+    ));
     for (module, doc, json, settings) in &variants {
         let output = engine::generate(json, module, settings)
             .unwrap_or_else(|e| panic!("generate {module}: {e}"));
@@ -115,18 +129,7 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         include_str!("bindings_crate/live.rs"),
     );
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .arg("test")
-        .arg("--manifest-path")
-        .arg(root.join("Cargo.toml"))
-        .env(
-            "CARGO_TARGET_DIR",
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bindings-target"),
-        )
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("run cargo");
+    let output = cargo(&root, "test", &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -137,4 +140,34 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     // The live tests really ran (a filter or a rename must not make this pass vacuously).
     assert!(stdout.contains("test live_qemu_10_0 ... ok"), "{stdout}");
     assert!(stdout.contains("test live_qemu_7_2 ... ok"), "{stdout}");
+    assert!(
+        stdout.contains("test both_directions_round_trip_the_whole_schema ... ok"),
+        "{stdout}"
+    );
+
+    let output = cargo(&root, "clippy", &["--all-targets", "--", "-D", "warnings"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "clippy found problems in the bindings\n{stderr}"
+    );
+    assert!(!stderr.contains("warning:"), "clippy warnings:\n{stderr}");
+}
+
+/// Runs `cargo SUBCOMMAND --manifest-path ... ARGS` on the bindings crate at `root`, with its
+/// own target directory.
+fn cargo(root: &Path, subcommand: &str, args: &[&str]) -> std::process::Output {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    Command::new(cargo)
+        .arg(subcommand)
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(args)
+        .env(
+            "CARGO_TARGET_DIR",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bindings-target"),
+        )
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap_or_else(|e| panic!("run cargo {subcommand}: {e}"))
 }

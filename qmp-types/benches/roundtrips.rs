@@ -255,6 +255,12 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    // `cargo test --all-targets` also runs benchmark binaries (without `--bench`): a debug
+    // build's figures mean nothing, and the run costs CI minutes, so only `cargo bench` measures.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
+        return;
+    }
     // Throughput runs reuse one monitor of a QEMU with a single monitor (every monitor costs
     // QEMU's main loop a little; a monitor serves the next client once the previous one has
     // gone). The idle connections get a QEMU with 100 monitors of its own.

@@ -23,9 +23,10 @@
 //! is skipped. A unit variant for a real value called `unknown` has no data, so it is not
 //! reported.
 //!
-//! The type needs `Serialize` as well as `Deserialize`: for generated bindings, whose output
-//! types are decode-only, add the derive (as the workspace's `qmp-live` crate does in its
-//! build script). Numbers compare by value (`1` equals `1.0`).
+//! The type needs `Serialize` as well as `Deserialize`: generated output types are decode-only
+//! by default, so generate the bindings with `Config::both_directions(true)` (as the
+//! workspace's `qmp-live` crate does in its build script). Numbers compare by value (`1`
+//! equals `1.0`).
 //!
 //! ```
 //! use serde::{Deserialize, Serialize};

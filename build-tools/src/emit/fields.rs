@@ -1,17 +1,27 @@
-//! Object members → struct fields (identifier, type, serde attributes, docs), and the private
-//! `i128` decoding helpers some fields need.
+//! Object members → struct fields (identifier, type, serde attributes, docs), including which
+//! `qmp_types::__private` decoding helper a field needs.
 
 use proc_macro2::{Ident, TokenStream};
 use qmp_types::introspection::ObjectMember;
 use quote::quote;
 
-use super::{deprecated_attr, docs, Emitter, IntHelpers};
+use super::{deprecated_attr, docs, Emitter};
 use crate::error::Result;
 use crate::ident::{field_ident, unique_idents};
 use crate::model::{is_deprecated, Usage};
 
-/// Names of the helpers in the generated `__qmp_int` module, indexed like [`IntHelpers`].
-pub(super) const INT_HELPERS: [&str; 4] = ["int", "opt_int", "vec_int", "opt_vec_int"];
+/// The `i128` decoding helpers in `qmp_types::__private`: serde buffers flattened and untagged
+/// data in a `Content` value that cannot hold `i128`, so integers there decode through these.
+/// Indexed by `2 * is_array + is_optional`.
+const INT_HELPERS: [&str; 4] = [
+    "::qmp_types::__private::deserialize_i128",
+    "::qmp_types::__private::deserialize_opt_i128",
+    "::qmp_types::__private::deserialize_vec_i128",
+    "::qmp_types::__private::deserialize_opt_vec_i128",
+];
+
+/// The helper that keeps a present `null` of an optional member as `Some`.
+const PRESENT_HELPER: &str = "::qmp_types::__private::deserialize_present";
 
 /// One generated struct field.
 pub(super) struct Field<'m> {
@@ -56,8 +66,16 @@ impl Emitter<'_> {
                 serde_args.push(quote!(default));
                 serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
             }
-            if usage.output && self.model.is_buffered(owner) {
-                if let Some(helper) = self.int_helper(&member.type_, optional) {
+            if usage.output {
+                let helper = if optional && self.model.admits_null(&member.type_) {
+                    // `Option<T>` alone would decode a present `null` as `None`.
+                    Some(PRESENT_HELPER)
+                } else if self.model.is_buffered(owner) {
+                    self.int_helper(&member.type_, optional)
+                } else {
+                    None
+                };
+                if let Some(helper) = helper {
                     serde_args.push(quote!(deserialize_with = #helper));
                 }
             }
@@ -85,9 +103,8 @@ impl Emitter<'_> {
         Ok(fields)
     }
 
-    /// The `deserialize_with` path for a field of schema type `ty` when it holds `i128`s, and
-    /// records that the helper is used.
-    pub(super) fn int_helper(&mut self, ty: &str, optional: bool) -> Option<String> {
+    /// The `deserialize_with` path for a field of schema type `ty` when it holds `i128`s.
+    pub(super) fn int_helper(&self, ty: &str, optional: bool) -> Option<&'static str> {
         let which = if self.model.is_int(ty) {
             usize::from(optional)
         } else if self
@@ -99,109 +116,6 @@ impl Emitter<'_> {
         } else {
             return None;
         };
-        self.int_helpers.used[which] = true;
-        Some(format!("__qmp_int::{}", INT_HELPERS[which]))
-    }
-}
-
-/// The private `__qmp_int` module with the helpers the output uses (nothing when none is).
-///
-/// serde buffers flattened and untagged data in a `Content` value that cannot hold `i128`;
-/// these helpers decode through `deserialize_any`, accepting every int64 and uint64.
-pub(super) fn int_helpers(helpers: &IntHelpers) -> TokenStream {
-    let [int, opt_int, vec_int, opt_vec_int] = helpers.used;
-    if !(int || opt_int || vec_int || opt_vec_int) {
-        return TokenStream::new();
-    }
-    let wrapped = opt_int || vec_int || opt_vec_int;
-    let deserialize = if wrapped {
-        quote!(Deserialize,)
-    } else {
-        TokenStream::new()
-    };
-    let wrapper = if wrapped {
-        quote! {
-            struct Int(i128);
-
-            impl<'de> Deserialize<'de> for Int {
-                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    deserializer.deserialize_any(IntVisitor).map(Int)
-                }
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let mut functions = Vec::new();
-    if int {
-        functions.push(quote! {
-            pub(super) fn int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i128, D::Error> {
-                deserializer.deserialize_any(IntVisitor)
-            }
-        });
-    }
-    if opt_int {
-        functions.push(quote! {
-            pub(super) fn opt_int<'de, D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Option<i128>, D::Error> {
-                Option::<Int>::deserialize(deserializer).map(|v| v.map(|Int(i)| i))
-            }
-        });
-    }
-    if vec_int {
-        functions.push(quote! {
-            pub(super) fn vec_int<'de, D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Vec<i128>, D::Error> {
-                Vec::<Int>::deserialize(deserializer).map(|v| v.into_iter().map(|Int(i)| i).collect())
-            }
-        });
-    }
-    if opt_vec_int {
-        functions.push(quote! {
-            pub(super) fn opt_vec_int<'de, D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Option<Vec<i128>>, D::Error> {
-                Option::<Vec<Int>>::deserialize(deserializer)
-                    .map(|v| v.map(|v| v.into_iter().map(|Int(i)| i).collect()))
-            }
-        });
-    }
-    quote! {
-        /// Decoding of `i128` inside values serde buffers (flattened unions, alternates), which
-        /// cannot hold `i128` natively.
-        mod __qmp_int {
-            use ::qmp_types::serde::de::{#deserialize Deserializer, Error, Visitor};
-
-            struct IntVisitor;
-
-            impl Visitor<'_> for IntVisitor {
-                type Value = i128;
-
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str("an integer")
-                }
-
-                fn visit_i64<E: Error>(self, v: i64) -> Result<i128, E> {
-                    Ok(i128::from(v))
-                }
-
-                fn visit_u64<E: Error>(self, v: u64) -> Result<i128, E> {
-                    Ok(i128::from(v))
-                }
-
-                fn visit_i128<E: Error>(self, v: i128) -> Result<i128, E> {
-                    Ok(v)
-                }
-
-                fn visit_u128<E: Error>(self, v: u128) -> Result<i128, E> {
-                    i128::try_from(v).map_err(|_| E::custom("integer out of range"))
-                }
-            }
-
-            #wrapper
-            #(#functions)*
-        }
+        Some(INT_HELPERS[which])
     }
 }

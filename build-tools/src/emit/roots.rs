@@ -6,10 +6,13 @@ use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 use quote::quote;
 
 use super::types::StructHead;
-use super::{allow_deprecated, deprecated_attr, docs, fallback_ident, serde_derives, Emitter};
+use super::{
+    allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, serde_derives,
+    Emitter,
+};
 use crate::error::Result;
 use crate::ident::{unique_idents, variant_ident};
-use crate::model::{is_deprecated, Usage};
+use crate::model::is_deprecated;
 
 impl Emitter<'_> {
     /// The struct of command entry `i`.
@@ -51,7 +54,7 @@ impl Emitter<'_> {
         let head = StructHead {
             ident: self.type_name(i)?,
             docs: lines,
-            usage: Usage::INPUT,
+            usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Command)],
             attrs: quote!(#[qmp(#(#qmp_args),*)]),
@@ -74,7 +77,7 @@ impl Emitter<'_> {
         let head = StructHead {
             ident: self.type_name(i)?,
             docs: lines,
-            usage: Usage::OUTPUT,
+            usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Event)],
             attrs: quote!(#[qmp(name = #wire)]),
@@ -147,10 +150,12 @@ pub(super) fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
         quote! { #doc #[qmp(name = #wire)] #variant(#ty) }
     });
     let allow = allow_deprecated(deprecated);
+    let allow_large = allow_large_variants();
     quote! {
         /// Every event of these bindings, decoded by name (`qmp_types::EventSet`), with a
         /// fallback that keeps the name and raw data of an event the bindings do not know.
         #allow
+        #allow_large
         #[derive(Debug, Clone, PartialEq, ::qmp_types::EventSet)]
         pub enum Event {
             #(#arms,)*

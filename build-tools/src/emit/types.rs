@@ -7,7 +7,8 @@ use quote::quote;
 
 use super::fields::Field;
 use super::{
-    allow_deprecated, deprecated_attr, docs, fallback_ident, plain_ident, serde_derives, Emitter,
+    allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, plain_ident,
+    serde_derives, Emitter,
 };
 use crate::error::{Error, Result};
 use crate::ident::{unique_idents, variant_ident};
@@ -205,9 +206,11 @@ impl Emitter<'_> {
             head.ident
         )]);
         let allow = allow_deprecated(deprecated);
+        let allow_large = allow_large_variants();
         let tokens = quote! {
             #doc
             #allow
+            #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #serde_crate
             #[serde(tag = #tag_wire)]
@@ -268,11 +271,13 @@ impl Emitter<'_> {
         let doc = docs::attrs(lines);
         let deprecated = deprecated_attr(deprecated);
         let allow = allow_deprecated(any_deprecated);
+        let allow_large = allow_large_variants();
         let (derives, serde_crate) = serde_derives(usage);
         Ok(quote! {
             #doc
             #deprecated
             #allow
+            #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #serde_crate
             #[serde(untagged)]

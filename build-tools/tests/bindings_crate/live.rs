@@ -1,12 +1,15 @@
 //! Decode tests of generated bindings (copied into the bindings crate by `tests/compile.rs`):
 //! real QEMU 7.2 and 10.0 answers and events → the generated types, plus hand-written
 //! answers for values real QEMU rarely sends (uint64 extremes, unknown enum values, unknown
-//! union tags, unknown events).
+//! union tags, unknown events, `null` in optional members of type `any`), and round trips
+//! through the bindings that derive both serde directions.
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
-use qmp_bindings_check::{pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable};
+use qmp_bindings_check::{
+    both, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable,
+};
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::serde_json::{self, json, Value};
 use qmp_types::{Command, EventSet, OpenEnum};
@@ -231,4 +234,44 @@ fn pruned_and_stable_bindings_keep_their_shape() {
     // Without unstable items, stable commands remain.
     assert_eq!(<stable::QueryStatus as Command>::NAME, "query-status");
     assert!(<v10::QueryStatusReturnStatus as OpenEnum>::VALUES.contains(&"running"));
+}
+
+#[test]
+fn optional_any_keeps_a_present_null() {
+    // `query-qmp-schema` describes optional members with `"default": null`.
+    type Member = v10::QueryQmpSchemaItemObjectMembersItem;
+    let member: Member =
+        serde_json::from_value(json!({"name": "n", "type": "int", "default": null}))
+            .expect("decode");
+    assert_eq!(member.default, Some(Value::Null));
+    let member: Member =
+        serde_json::from_value(json!({"name": "n", "type": "int"})).expect("decode");
+    assert_eq!(member.default, None);
+    let member: Member =
+        serde_json::from_value(json!({"name": "n", "type": "int", "default": 3})).expect("decode");
+    assert_eq!(member.default, Some(json!(3)));
+}
+
+#[test]
+fn both_directions_round_trip_the_whole_schema() {
+    let qemu = QemuProcess::system(Release::V10_0, ARGS, "");
+    let mut qmp = Qmp::connect(&qemu);
+    let raw = qmp.raw("query-qmp-schema", json!({}));
+    let schema: <both::QueryQmpSchema as Command>::Output =
+        serde_json::from_value(raw.clone()).expect("decode the schema");
+    // Every member, `"default": null` included, survives decode → encode.
+    assert_eq!(serde_json::to_value(&schema).expect("encode"), raw);
+    assert!(raw.to_string().contains("\"default\":null"));
+
+    let raw = qmp.raw("query-memory-devices", json!({}));
+    let devices: <both::QueryMemoryDevices as Command>::Output =
+        serde_json::from_value(raw.clone()).expect("decode memory devices");
+    assert_eq!(serde_json::to_value(&devices).expect("encode"), raw);
+
+    // Arguments decode too: a command struct is `Deserialize` as well.
+    let add: both::BlockdevAdd =
+        serde_json::from_value(json!({"driver": "null-co", "node-name": "null0"}))
+            .expect("decode arguments");
+    assert_eq!(add.node_name.as_deref(), Some("null0"));
+    assert!(matches!(add.driver, both::BlockdevAddVariant::NullCo(_)));
 }

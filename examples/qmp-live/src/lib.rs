@@ -16,8 +16,6 @@ pub mod machine;
 pub mod sweep;
 
 /// Bindings generated from QEMU 7.2.22's schema.
-// Generated unions such as `ObjectAddVariant` hold variants of very different sizes.
-#[allow(clippy::large_enum_variant)]
 pub mod qmp_7_2 {
     include!(concat!(env!("OUT_DIR"), "/qmp_7_2.rs"));
 
@@ -33,8 +31,6 @@ pub mod qmp_7_2 {
 }
 
 /// Bindings generated from QEMU 10.0.2's schema.
-// Generated unions such as `ObjectAddVariant` hold variants of very different sizes.
-#[allow(clippy::large_enum_variant)]
 pub mod qmp_10_0 {
     include!(concat!(env!("OUT_DIR"), "/qmp_10_0.rs"));
 
