@@ -1,26 +1,32 @@
 //! Bundles the workspace's `schemas/*.json` into the binary: writes `bundled.rs` (a list of
 //! file names and `include_str!`s, oldest QEMU release first) into `OUT_DIR`.
+//!
+//! `build-tools/schemas` is a symbolic link to the workspace's `schemas/`, so a packaged crate
+//! carries the files (cargo copies what a link points to). No schema at all is a build error:
+//! the CLI's defaults depend on them.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-fn main() {
-    let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let dir = manifest.join("../schemas");
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let manifest =
+        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").ok_or("CARGO_MANIFEST_DIR unset")?);
+    let dir = manifest.join("schemas");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut schemas: Vec<(Vec<u64>, String, PathBuf)> = fs::read_dir(&dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .filter_map(|p| {
-                    let name = p.file_name()?.to_str()?.to_owned();
-                    Some((version(&name), name, p))
-                })
-                .collect()
+    let entries = fs::read_dir(&dir)
+        .map_err(|e| format!("cannot read the bundled schemas in {}: {e}", dir.display()))?;
+    let mut schemas: Vec<(Vec<u64>, String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_owned();
+            Some((version(&name), name, p))
         })
-        .unwrap_or_default();
+        .collect();
+    if schemas.is_empty() {
+        return Err(format!("no `*.json` schema in {}", dir.display()).into());
+    }
     schemas.sort();
     let mut out = String::from(
         "/// Schemas bundled from `schemas/`, oldest QEMU release first: (file name, JSON).\n\
@@ -35,8 +41,9 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let out_dir = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default());
-    write(&out_dir.join("bundled.rs"), &out);
+    let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);
+    write(&out_dir.join("bundled.rs"), &out)?;
+    Ok(())
 }
 
 /// The release numbers in a file name such as `qemu-10.0.2-x86_64.json` → `[10, 0, 2]`.
@@ -47,10 +54,10 @@ fn version(name: &str) -> Vec<u64> {
         .unwrap_or_default()
 }
 
-fn write(path: &Path, text: &str) {
+/// Writes `text` unless the file already holds it (an unchanged file triggers no rebuild).
+fn write(path: &Path, text: &str) -> std::io::Result<()> {
     if fs::read_to_string(path).ok().as_deref() != Some(text) {
-        if let Err(e) = fs::write(path, text) {
-            println!("cargo:warning=cannot write {}: {e}", path.display());
-        }
+        fs::write(path, text)?;
     }
+    Ok(())
 }

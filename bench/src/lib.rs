@@ -1,5 +1,7 @@
 //! Shared helpers of the benchmark binaries: timing statistics and table printing.
 
+#![warn(missing_docs)]
+
 use std::time::Duration;
 
 /// Summary statistics of repeated timings.

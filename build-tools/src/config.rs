@@ -242,6 +242,19 @@ mod tests {
     }
 
     #[test]
+    fn both_directions_reaches_the_generated_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("s.json");
+        fs::write(&schema, SCHEMA).unwrap();
+        let mut config = Config::new();
+        config.schema(&schema);
+        assert!(!config.generate().unwrap().contains("Deserialize"));
+        let code = config.both_directions(true).generate().unwrap();
+        assert!(code.contains("::qmp_types::serde::Deserialize"), "{code}");
+        assert!(code.contains("::qmp_types::serde::Serialize"), "{code}");
+    }
+
+    #[test]
     fn unknown_only_command_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let schema = dir.path().join("s.json");

@@ -76,6 +76,8 @@
 //! (`quote!`) → [`format`](mod@format) (`prettyplease`, `@generated` header). [`engine`] runs them for
 //! both front ends, [`Config`] and the CLI ([`cli`]).
 
+#![warn(missing_docs)]
+
 pub mod diff;
 pub mod ident;
 pub mod naming;

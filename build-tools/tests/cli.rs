@@ -69,6 +69,33 @@ fn generate_prunes_and_excludes_unstable() {
 }
 
 #[test]
+fn both_directions_derives_both_serde_traits() {
+    let run = |extra: &[&str]| {
+        let out = codegen()
+            .args(["generate", "--only-command", "query-status"])
+            .args(extra)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let one_way = run(&[]);
+    let both = run(&["--both-directions"]);
+    let derive = |text: &str, name: &str| {
+        let start = text.find(&format!("pub struct {name} ")).expect(name);
+        let derive = text[..start].rfind("#[derive(").expect("derive");
+        text[derive..start].to_owned()
+    };
+    let status = derive(&one_way, "QueryStatusReturn");
+    assert!(status.contains("Deserialize") && !status.contains("Serialize"));
+    let status = derive(&both, "QueryStatusReturn");
+    assert!(status.contains("Deserialize") && status.contains("Serialize"));
+    let command = derive(&both, "QueryStatus");
+    assert!(command.contains("Deserialize") && command.contains("Serialize"));
+}
+
+#[test]
 fn names_lists_every_entity() {
     let out = codegen()
         .arg("names")

@@ -85,3 +85,97 @@ fn every_meta_type_is_represented_and_counted() {
         .count();
     assert_eq!(variants, events);
 }
+
+#[test]
+fn docs_render_types_as_written_in_rust() {
+    // Type text in docs comes from the naming stage, not from a token stream's `to_string()`
+    // (which spaces tokens out: ``Returns `Vec < QomListItem >` ``).
+    for (file, json) in BUNDLED {
+        let output = engine::generate(json, file, &Settings::default()).expect("generate");
+        let mut checked = 0;
+        for line in output.code.lines().map(str::trim_start) {
+            let Some(doc) = line.strip_prefix("///") else {
+                continue;
+            };
+            if !(doc.contains("Returns `") || doc.contains(" are a `")) {
+                continue;
+            }
+            checked += 1;
+            for spaced in [" < ", " >", ":: ", " ::qmp"] {
+                assert!(!doc.contains(spaced), "{file}: token spacing in {line:?}");
+            }
+        }
+        assert!(checked > 200, "{file}: only {checked} type docs found");
+        assert!(output
+            .code
+            .contains("/// Returns `Vec<QomListItem>`. Allow OOB: no."));
+    }
+}
+
+#[test]
+fn generated_files_carry_no_helper_code() {
+    // Decoding helpers live in `qmp_types::__private`; a generated file holds only the
+    // bindings' own items.
+    for (file, json) in BUNDLED {
+        let output = engine::generate(json, file, &Settings::default()).expect("generate");
+        let code = &output.code;
+        assert!(!code.contains("__qmp_int"), "{file}");
+        assert!(!code.lines().any(|l| l.starts_with("mod ")), "{file}");
+        assert!(!code.contains("fn deserialize"), "{file}");
+        assert!(
+            code.contains("deserialize_with = \"::qmp_types::__private::deserialize_i128\""),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn optional_members_that_may_be_null_keep_a_present_null() {
+    let (file, json) = BUNDLED.last().copied().expect("a bundled schema");
+    let output = engine::generate(json, file, &Settings::default()).expect("generate");
+    // `query-qmp-schema`'s `default` (type `any`) is one of them.
+    let code = &output.code;
+    let default = code
+        .find("    pub default: Option<::qmp_types::serde_json::Value>,")
+        .expect("the `default` member");
+    let attrs = &code[code[..default].rfind("#[serde(").expect("serde attribute")..default];
+    assert!(
+        attrs.contains("deserialize_with = \"::qmp_types::__private::deserialize_present\""),
+        "{attrs}"
+    );
+    assert!(attrs.contains("default,"), "{attrs}");
+}
+
+#[test]
+fn both_directions_derives_serialize_and_deserialize_everywhere() {
+    let (file, json) = BUNDLED.last().copied().expect("a bundled schema");
+    let one_way = engine::generate(json, file, &Settings::default()).expect("generate");
+    let settings = Settings {
+        both_directions: true,
+        ..Settings::default()
+    };
+    let both = engine::generate(json, file, &settings).expect("generate");
+    let derives = |code: &str, what: &str| code.matches(what).count();
+    for code in [&one_way.code, &both.code] {
+        assert!(derives(code, "::qmp_types::serde::Serialize") > 0);
+    }
+    // One way, some types lack a direction; both ways, every serde derive has both.
+    assert!(
+        derives(&one_way.code, "::qmp_types::serde::Serialize")
+            < derives(&one_way.code, "#[serde(crate = ")
+    );
+    assert_eq!(
+        derives(&both.code, "::qmp_types::serde::Serialize"),
+        derives(&both.code, "#[serde(crate = ")
+    );
+    assert_eq!(
+        derives(&both.code, "::qmp_types::serde::Deserialize"),
+        derives(&both.code, "#[serde(crate = ")
+    );
+    // Commands (sent only, by schema) decode as well.
+    assert!(both.code.contains(
+        "    ::qmp_types::serde::Serialize,\n    ::qmp_types::serde::Deserialize,\n    \
+         ::qmp_types::Command\n)]\n#[serde(crate = \"::qmp_types::serde\")]\n\
+         #[qmp(name = \"query-status\", returns = QueryStatusReturn)]"
+    ));
+}

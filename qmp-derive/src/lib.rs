@@ -22,6 +22,8 @@
 //! items: `OpenEnum`'s `Deserialize` calls one visitor shared by all enums, and its methods
 //! are `#[inline]`, so only the enums a program uses get compiled to machine code.
 
+#![warn(missing_docs)]
+
 mod attrs;
 mod command;
 mod errors;

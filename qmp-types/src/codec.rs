@@ -93,6 +93,8 @@ pub struct JsonCodec {
     escaped: bool,
     /// Discard input up to and including the next [`SENTINEL`] byte.
     skip_to_sentinel: bool,
+    /// [`SENTINEL`] bytes skipped between messages.
+    sentinels_skipped: u64,
 }
 
 impl Default for JsonCodec {
@@ -113,6 +115,7 @@ impl JsonCodec {
             in_string: false,
             escaped: false,
             skip_to_sentinel: false,
+            sentinels_skipped: 0,
         }
     }
 
@@ -124,6 +127,13 @@ impl JsonCodec {
     /// Bytes consumed from the stream so far (the offset of the next unread byte).
     pub fn stream_offset(&self) -> u64 {
         self.offset
+    }
+
+    /// How many [`SENTINEL`] bytes were skipped between messages. A server sends one before
+    /// the answer of `guest-sync-delimited`; a client sends them to reset the server's parser.
+    /// They are skipped like whitespace, so this count is the only trace they leave.
+    pub fn sentinels_skipped(&self) -> u64 {
+        self.sentinels_skipped
     }
 
     /// Makes the decoder discard everything up to and including the next `0xFF` byte, then
@@ -217,10 +227,17 @@ impl Decoder for JsonCodec {
             }
         }
         if !self.in_message {
+            // Whitespace and 0xFF sentinels may stand between messages: the guest agent puts
+            // one before each `guest-sync-delimited` answer, not only the one we wait for.
             let blank = buf
                 .iter()
-                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | &SENTINEL))
                 .unwrap_or(buf.len());
+            let sentinels = buf[..blank].iter().filter(|&&b| b == SENTINEL).count();
+            if sentinels > 0 {
+                self.sentinels_skipped += sentinels as u64;
+                tracing::debug!(sentinels, offset = self.offset, "skipping 0xFF between messages");
+            }
             self.consume(buf, blank);
             match buf.first() {
                 None => return Ok(None),
@@ -417,6 +434,29 @@ mod tests {
             decode_all(&mut codec, b"{\"return\": {}} half{\xff{\"return\": 5}\n");
         assert!(error.is_none(), "{error:?}");
         assert_eq!(values, vec![json!({"return": 5})]);
+    }
+
+    #[test]
+    fn sentinels_between_messages_are_skipped_and_counted() {
+        let mut codec = JsonCodec::default();
+        let (values, error) =
+            decode_all(&mut codec, b"\xff{\"return\": 1}\r\n \xff\xff{\"return\": 2}\n\xff");
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(values, vec![json!({"return": 1}), json!({"return": 2})]);
+        assert_eq!(codec.sentinels_skipped(), 4);
+        assert_eq!(codec.stream_offset(), 38);
+    }
+
+    #[test]
+    fn sentinel_inside_a_message_is_not_skipped() {
+        let mut codec = JsonCodec::default();
+        let (values, error) = decode_all(&mut codec, b"{\"return\": \xff}\n");
+        assert!(values.is_empty());
+        assert!(
+            matches!(error, Some(CodecError::InvalidUtf8 { offset: 11 })),
+            "{error:?}"
+        );
+        assert_eq!(codec.sentinels_skipped(), 0);
     }
 
     #[test]

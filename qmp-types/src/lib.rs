@@ -4,6 +4,11 @@
 //! [`EventSet`], [`OpenEnum`]), the introspection model of `query-qmp-schema`
 //! ([`introspection`]), and re-exports everything generated code needs, so a crate holding
 //! bindings made by `qmp-build-tools` depends on `qmp-types` only.
+//!
+//! Features: `client` (default) adds the async, blocking and guest-agent clients; `strict`
+//! adds [`strict`](crate::strict), a check that a typed value keeps everything the server sent.
+
+#![warn(missing_docs)]
 
 #[doc(hidden)]
 pub mod __private;
@@ -13,6 +18,7 @@ pub mod introspection;
 pub mod names;
 pub mod open_enum;
 pub mod probe;
+#[cfg(feature = "strict")]
 pub mod strict;
 pub mod wire;
 

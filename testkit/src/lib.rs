@@ -5,6 +5,8 @@
 //! so a failing (panicking) test leaves nothing running. Missing binaries are a test failure
 //! with a hint, never a silent skip: a skipped live test is not a pass.
 
+#![warn(missing_docs)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
