@@ -10,6 +10,9 @@ use crate::model::{Model, Selection};
 use crate::naming::TypeNames;
 use crate::{emit, format, parse};
 
+/// At most this many threads emit and format (more gain little on the output's size).
+const MAX_THREADS: usize = 4;
+
 /// What to generate; filled by [`crate::Config`] and the CLI.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -55,14 +58,44 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
             counts.entry(entry.kind.meta_type()).or_default().1 += 1;
         }
     }
-    let tokens = emit::emit(&model, &names)?;
-    let code = format::format(tokens, source)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let code = emit_and_format(&model, &names, source, threads.min(MAX_THREADS))?;
     let collisions = names.collisions().iter().map(ToString::to_string).collect();
     Ok(Output {
         code,
         counts,
         collisions,
     })
+}
+
+/// Stages 4 and 5, emit and format, which take most of the time: the items are split into
+/// one consecutive run per thread, each emitted and formatted on its own thread (token
+/// streams cannot cross threads), and the formatted runs joined in order, which gives the
+/// same text as one run.
+fn emit_and_format(
+    model: &Model,
+    names: &TypeNames,
+    source: &str,
+    threads: usize,
+) -> Result<String> {
+    let plan = emit::Plan::new(model, names)?;
+    let ranges = plan.partition(threads);
+    let run = |range| format::body(plan.emit(range)?);
+    let bodies = if ranges.len() == 1 {
+        ranges.into_iter().map(run).collect::<Result<Vec<_>>>()?
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .into_iter()
+                .map(|range| scope.spawn(move || run(range)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<Result<Vec<_>>>()
+        })?
+    };
+    Ok(format::join(source, &bodies))
 }
 
 /// The `names` listing: one `schema name<TAB>Rust type` line per entity, in schema order.
@@ -80,4 +113,25 @@ pub fn names(json: &str, renames: &BTreeMap<String, String>) -> Result<String> {
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundled::BUNDLED;
+
+    #[test]
+    fn output_does_not_depend_on_the_number_of_threads() {
+        let (file, json) = BUNDLED.last().copied().unwrap();
+        let entries = parse::parse(json).unwrap();
+        let names = TypeNames::assign(&entries, &BTreeMap::new()).unwrap();
+        let model = Model::build(entries, &Selection::default()).unwrap();
+        let one = emit_and_format(&model, &names, file, 1).unwrap();
+        let tokens = emit::emit(&model, &names).unwrap();
+        assert!(one == format::format(tokens, file).unwrap());
+        for threads in [2, 3, 7] {
+            let many = emit_and_format(&model, &names, file, threads).unwrap();
+            assert!(one == many, "{threads} threads give different output");
+        }
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{EnumMember, SchemaInfo, SchemaInfoKind};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -30,13 +30,29 @@ const META_TYPES: [&str; 7] = [
 /// a valid `SchemaInfo` (unknown `meta-type`, missing keys, duplicate name),
 /// [`Error::DanglingReference`] for a reference to an undefined type.
 pub fn parse(json: &str) -> Result<Vec<SchemaInfo>> {
+    // Fast path: decode the entries directly. Only when that fails is the text decoded again,
+    // entry by entry through `Value`, to name the entry that is wrong.
+    let entries = match serde_json::from_str::<Vec<SchemaInfo>>(json) {
+        Ok(entries) => {
+            for (index, entry) in entries.iter().enumerate() {
+                check_entry(index, entry)?;
+            }
+            entries
+        }
+        Err(_) => entries_one_by_one(json)?,
+    };
+    check_names(&entries)?;
+    check_references(&entries)?;
+    Ok(entries)
+}
+
+/// Decodes the entries one at a time, so an error names the entry it is about.
+fn entries_one_by_one(json: &str) -> Result<Vec<SchemaInfo>> {
     let values: Vec<Value> = serde_json::from_str(json).map_err(|e| json_error(json, &e))?;
     let mut entries = Vec::with_capacity(values.len());
     for (index, value) in values.into_iter().enumerate() {
         entries.push(entry(index, value)?);
     }
-    check_names(&entries)?;
-    check_references(&entries)?;
     Ok(entries)
 }
 
@@ -80,7 +96,29 @@ fn entry(index: usize, value: Value) -> Result<SchemaInfo> {
             )))
         }
     }
-    serde_json::from_value(value).map_err(|e| fail(e.to_string()))
+    let entry: SchemaInfo = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
+    check_entry(index, &entry)?;
+    Ok(entry)
+}
+
+/// Checks what the serde model accepts but the generator cannot use.
+fn check_entry(index: usize, entry: &SchemaInfo) -> Result<()> {
+    let fail = |message: &str| Error::Entry {
+        index,
+        name: entry.name.clone(),
+        message: message.to_owned(),
+    };
+    // QAPI names are never empty, and the derive macros reject an empty wire name, so an
+    // empty one would otherwise surface as a compile error in the generated code.
+    if entry.name.is_empty() {
+        return Err(fail("the name is empty"));
+    }
+    if let SchemaInfoKind::Enum { members, values } = &entry.kind {
+        if EnumMember::of(members, values).iter().any(|v| v.name.is_empty()) {
+            return Err(fail("an enum value is empty"));
+        }
+    }
+    Ok(())
 }
 
 /// Every entry name must be defined once.
@@ -217,6 +255,14 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("member `node-name`"), "{text}");
         assert!(text.contains("`99`"), "{text}");
+    }
+
+    #[test]
+    fn empty_names_and_enum_values_are_errors() {
+        let err = parse(r#"[{"name":"","meta-type":"object","members":[]}]"#).unwrap_err();
+        assert!(err.to_string().contains("entry #0 (): the name is empty"), "{err}");
+        let err = parse(r#"[{"name":"e","meta-type":"enum","values":["a",""]}]"#).unwrap_err();
+        assert!(err.to_string().contains("entry #0 (e): an enum value is empty"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,11 @@
 //! inside an async runtime (they would block one of its threads); they return
 //! [`Error::Runtime`] there instead of panicking.
 //!
+//! That includes the closures of tokio's `spawn_blocking`, where blocking would be legitimate:
+//! tokio offers no way to tell those threads from its worker threads (both run inside the
+//! runtime's context). There, drive the async handle on the surrounding runtime instead:
+//! `tokio::runtime::Handle::current().block_on(client.as_async().execute(&command))`.
+//!
 //! ```no_run
 //! use qmp_types::blocking::Client;
 //! use qmp_types::client::ClientConfig;
@@ -63,7 +68,9 @@ fn block_on<F: Future>(runtime: &OwnedRuntime, future: F) -> Result<F::Output, E
     let runtime = runtime.get()?;
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::Runtime(
-            "blocking calls cannot be made from inside an async runtime; use the async client"
+            "blocking calls cannot be made from inside an async runtime (tokio cannot tell \
+             spawn_blocking threads apart); use the async client (`as_async`), there with \
+             `Handle::current().block_on`"
                 .into(),
         ));
     }
@@ -194,11 +201,15 @@ impl<E: EventSet> Events<E> {
 }
 
 impl<E: EventSet> Iterator for Events<E> {
-    type Item = Result<Received<E>, EventError>;
+    type Item = Result<Received<E>, Error>;
 
-    /// Blocks for the next event; `None` once the connection has ended (or when called inside
-    /// an async runtime, which cannot block).
+    /// Blocks for the next event; `None` once the connection has ended. A lag or decoding
+    /// problem is [`Error::Event`]; a call inside an async runtime, which cannot block, is
+    /// [`Error::Runtime`] (not `None`, which would look like a disconnect).
     fn next(&mut self) -> Option<Self::Item> {
-        block_on(&self.runtime, self.stream.next()).ok().flatten()
+        match block_on(&self.runtime, self.stream.next()) {
+            Err(error) => Some(Err(error)),
+            Ok(item) => item.map(|received| received.map_err(Error::Event)),
+        }
     }
 }

@@ -236,7 +236,11 @@ impl Decoder for JsonCodec {
             let sentinels = buf[..blank].iter().filter(|&&b| b == SENTINEL).count();
             if sentinels > 0 {
                 self.sentinels_skipped += sentinels as u64;
-                tracing::debug!(sentinels, offset = self.offset, "skipping 0xFF between messages");
+                tracing::debug!(
+                    sentinels,
+                    offset = self.offset,
+                    "skipping 0xFF between messages"
+                );
             }
             self.consume(buf, blank);
             match buf.first() {
@@ -439,12 +443,14 @@ mod tests {
     #[test]
     fn sentinels_between_messages_are_skipped_and_counted() {
         let mut codec = JsonCodec::default();
-        let (values, error) =
-            decode_all(&mut codec, b"\xff{\"return\": 1}\r\n \xff\xff{\"return\": 2}\n\xff");
+        let (values, error) = decode_all(
+            &mut codec,
+            b"\xff{\"return\": 1}\r\n \xff\xff{\"return\": 2}\n\xff",
+        );
         assert!(error.is_none(), "{error:?}");
         assert_eq!(values, vec![json!({"return": 1}), json!({"return": 2})]);
         assert_eq!(codec.sentinels_skipped(), 4);
-        assert_eq!(codec.stream_offset(), 38);
+        assert_eq!(codec.stream_offset(), 34);
     }
 
     #[test]

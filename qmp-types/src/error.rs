@@ -74,6 +74,9 @@ pub enum Error {
     /// The blocking client could not create or use its runtime.
     #[error("blocking client: {0}")]
     Runtime(String),
+    /// A problem with one event of a subscription (the blocking event iterator).
+    #[error(transparent)]
+    Event(#[from] crate::client::EventError),
 }
 
 /// Why a command cannot be executed out of band.

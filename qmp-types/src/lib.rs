@@ -6,7 +6,7 @@
 //! bindings made by `qmp-build-tools` depends on `qmp-types` only.
 //!
 //! Features: `client` (default) adds the async, blocking and guest-agent clients; `strict`
-//! adds [`strict`](crate::strict), a check that a typed value keeps everything the server sent.
+//! adds `qmp_types::strict`, a check that a typed value keeps everything the server sent.
 
 #![warn(missing_docs)]
 

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
+use tokio::net::ToSocketAddrs;
 use tokio_util::codec::FramedRead;
 
 use crate::client::{Client, ClientConfig};
@@ -31,7 +31,11 @@ const QGA_FENCE_COMMAND: &str = "guest-ping";
 ///
 /// Commands that the agent documents as sending no answer on success (`guest-shutdown`,
 /// `guest-suspend-*`) only complete with an error or when the connection ends; give them a
-/// timeout ([`GuestAgent::with_timeout`]).
+/// timeout ([`GuestAgent::with_timeout`]). A call whose caller gave up (timeout or drop) no
+/// longer counts against the in-flight limit (the guest agent protocol has none; QMP's limit
+/// protects its out-of-band queue), so such calls never block later ones. Running
+/// `guest-sync-delimited` again through [`GuestAgent::execute_raw`] is fine: the 0xFF the agent
+/// puts before its answer is skipped.
 #[derive(Debug, Clone)]
 pub struct GuestAgent {
     client: Client,
@@ -88,7 +92,7 @@ impl GuestAgent {
             }
         })
         .await?;
-        let client = Client::spawn(reader, &config, None, false, QGA_FENCE_COMMAND, 1);
+        let client = Client::spawn(reader, &config, None, false, QGA_FENCE_COMMAND, true, 1);
         Ok(GuestAgent { client, sync_id })
     }
 
@@ -102,14 +106,7 @@ impl GuestAgent {
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<GuestAgent, Error> {
-        let path = path.as_ref();
-        let stream = UnixStream::connect(path)
-            .await
-            .map_err(|source| Error::Connect {
-                target: path.display().to_string(),
-                source,
-            })?;
-        GuestAgent::connect(stream, config).await
+        GuestAgent::connect(crate::client::unix_stream(path.as_ref()).await?, config).await
     }
 
     /// Connects to an agent reachable over TCP (e.g. a chardev socket of the VM).
@@ -121,12 +118,7 @@ impl GuestAgent {
     where
         A: ToSocketAddrs + Display,
     {
-        let target = address.to_string();
-        let stream = TcpStream::connect(address)
-            .await
-            .map_err(|source| Error::Connect { target, source })?;
-        let _ = stream.set_nodelay(true);
-        GuestAgent::connect(stream, config).await
+        GuestAgent::connect(crate::client::tcp_stream(address).await?, config).await
     }
 
     /// The random id used for `guest-sync-delimited`.

@@ -73,8 +73,35 @@ fn blocking_client_refuses_to_block_inside_a_runtime() {
         .unwrap();
     let error = runtime.block_on(async { client.execute(&QueryStatus {}).unwrap_err() });
     assert!(matches!(error, Error::Runtime(_)), "{error}");
+    // The event iterator reports it too, instead of ending as if disconnected.
+    let mut events = client.events::<TestEvent>();
+    let next = runtime.block_on(async { events.next() });
+    assert!(matches!(next, Some(Err(Error::Runtime(_)))), "{next:?}");
     // Still fine outside.
     assert!(client.execute(&QueryStatus {}).unwrap().running);
+}
+
+#[test]
+fn spawn_blocking_drives_the_async_handle_as_documented() {
+    let qemu = QemuProcess::system_none(Release::V10_0);
+    let client = connect(&qemu);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async move {
+        tokio::task::spawn_blocking(move || {
+            // The blocking call refuses (tokio cannot tell this thread from a worker)...
+            let refused = client.execute(&QueryStatus {}).unwrap_err();
+            assert!(matches!(refused, Error::Runtime(_)), "{refused}");
+            // ... and the documented way works.
+            tokio::runtime::Handle::current().block_on(client.as_async().execute(&QueryStatus {}))
+        })
+        .await
+        .unwrap()
+    });
+    assert!(status.unwrap().running);
 }
 
 #[test]

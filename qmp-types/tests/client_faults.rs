@@ -6,101 +6,25 @@ mod support;
 
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
 use futures::StreamExt;
 use qmp_types::client::{
     Client, ClientConfig, Error, EventError, EventStream, OobUnavailable, ProtocolError,
 };
-use qmp_types::codec::{CodecError, JsonCodec};
+use qmp_types::codec::CodecError;
+use qmp_types::qga::GuestAgent;
 use qmp_types::wire::{ErrorClass, Timestamp};
 use serde_json::{json, Value};
+use support::fake::{command, Fake};
 use support::*;
 use tokio::io::AsyncWriteExt;
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
-use tokio_util::codec::{Decoder, FramedRead};
-
-/// The fake's framing: JSON values, with the 0xFF resynchronisation bytes counted and skipped.
-#[derive(Default)]
-struct FakeCodec {
-    inner: JsonCodec,
-    resyncs: usize,
-}
-
-impl Decoder for FakeCodec {
-    type Item = Value;
-    type Error = CodecError;
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Value>, CodecError> {
-        loop {
-            match self.inner.decode(buf) {
-                Err(CodecError::Garbage { byte: 0xFF, .. }) => {
-                    buf.advance(1);
-                    self.resyncs += 1;
-                }
-                other => return other,
-            }
-        }
-    }
-}
-
-struct Fake {
-    reader: FramedRead<OwnedReadHalf, FakeCodec>,
-    writer: OwnedWriteHalf,
-    written: usize,
-}
-
-impl Fake {
-    async fn send_raw(&mut self, bytes: &[u8]) {
-        self.writer.write_all(bytes).await.expect("fake write");
-        self.written += bytes.len();
-    }
-
-    async fn send(&mut self, value: Value) {
-        let mut line = serde_json::to_vec(&value).unwrap();
-        line.extend_from_slice(b"\r\n");
-        self.send_raw(&line).await;
-    }
-
-    async fn recv(&mut self) -> Value {
-        within(10, "fake recv", self.reader.next())
-            .await
-            .expect("client closed the connection")
-            .expect("client sent valid JSON")
-    }
-
-    async fn reply(&mut self, request: &Value, value: Value) {
-        self.send(json!({"return": value, "id": request["id"]}))
-            .await;
-    }
-
-    fn resyncs(&self) -> usize {
-        self.reader.decoder().resyncs
-    }
-}
-
-fn command(request: &Value) -> &str {
-    request
-        .get("execute")
-        .or_else(|| request.get("exec-oob"))
-        .and_then(Value::as_str)
-        .expect("a request")
-}
 
 /// A connected client and the fake server after the handshake (offering `capabilities`).
 async fn start(capabilities: Value, config: ClientConfig) -> (Client, Fake) {
     let (client_side, server_side) = UnixStream::pair().unwrap();
     let server = tokio::spawn(async move {
-        let (read, writer) = server_side.into_split();
-        let mut fake = Fake {
-            reader: FramedRead::new(read, FakeCodec::default()),
-            writer,
-            written: 0,
-        };
-        fake.send(
-            json!({"QMP": {"version": {"qemu": {"major": 9, "minor": 9, "micro": 9},
-            "package": "fake"}, "capabilities": capabilities}}),
-        )
-        .await;
+        let mut fake = Fake::new(server_side);
+        fake.greet_with(capabilities).await;
         let negotiation = fake.recv().await;
         assert_eq!(command(&negotiation), "qmp_capabilities");
         fake.reply(&negotiation, json!({})).await;
@@ -471,16 +395,7 @@ async fn handshake_failures_are_clear() {
     let (client_side, _server_side) = UnixStream::pair().unwrap();
     let config = ClientConfig::default().handshake_timeout(Some(Duration::from_millis(100)));
     let error = Client::connect(client_side, config).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Protocol(ProtocolError::HandshakeTimeout {
-                stage: "greeting",
-                ..
-            })
-        ),
-        "{error}"
-    );
+    assert_handshake_timeout(&error, "greeting");
     // Something else than a greeting.
     let (client_side, mut server_side) = UnixStream::pair().unwrap();
     server_side.write_all(b"{\"return\": {}}\n").await.unwrap();
@@ -507,4 +422,155 @@ async fn handshake_failures_are_clear() {
         ),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn id_less_error_during_negotiation_is_returned() {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        fake.greet_with(json!([])).await;
+        let negotiation = fake.recv().await;
+        assert_eq!(command(&negotiation), "qmp_capabilities");
+        fake.send(json!({"error": {"class": "GenericError", "desc": "JSON parse error, bad"}}))
+            .await;
+        fake
+    });
+    // No handshake timeout: before the fix the client waited forever.
+    let config = ClientConfig::default().handshake_timeout(None);
+    let error = within(10, "negotiation", Client::connect(client_side, config))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Qmp { command, class: ErrorClass::GenericError, desc }
+            if command == "qmp_capabilities" && desc.contains("JSON parse error")),
+        "{error}"
+    );
+    drop(server.await.unwrap());
+}
+
+#[tokio::test]
+async fn malformed_answer_to_the_fence_still_ends_recovery() {
+    let (client, mut fake) = start(json!([]), ClientConfig::default()).await;
+    let lost = spawn_call(&client, "lost");
+    let request = fake.recv().await;
+    assert_eq!(command(&request), "lost");
+    fake.send(json!({"error": {"class": "GenericError", "desc": "JSON parse error, x"}}))
+        .await;
+    let fence = fake.recv().await;
+    assert_eq!(command(&fence), "query-version");
+    // Not a valid error response (`error` must be an object), but it carries the fence's id.
+    fake.send(json!({"error": "x", "id": fence["id"]})).await;
+    let error = within(10, "lost call", lost).await.unwrap().unwrap_err();
+    assert!(
+        matches!(&error, Error::Protocol(ProtocolError::RequestLost { command, .. }) if command == "lost"),
+        "{error}"
+    );
+    // Recovery is over: a new id-less error starts a new one (parser reset and fence).
+    let next = spawn_call(&client, "next");
+    let request = fake.recv().await;
+    fake.send(json!({"error": {"class": "GenericError", "desc": "JSON parse error, y"}}))
+        .await;
+    let fence = fake.recv().await;
+    assert_eq!(command(&fence), "query-version");
+    assert_eq!(fake.resyncs(), 2);
+    fake.reply(&fence, json!({})).await;
+    let error = within(10, "next call", next).await.unwrap().unwrap_err();
+    assert!(
+        matches!(&error, Error::Protocol(ProtocolError::RequestLost { command, .. }) if command == "next"),
+        "{error}: {request}"
+    );
+}
+
+#[tokio::test]
+async fn dropping_every_handle_closes_despite_unanswered_calls() {
+    let (client, mut fake) = start(json!([]), ClientConfig::default()).await;
+    let hung = spawn_call(&client, "hung");
+    let request = fake.recv().await;
+    assert_eq!(command(&request), "hung");
+    hung.abort();
+    assert!(hung.await.unwrap_err().is_cancelled());
+    drop(client);
+    // The abandoned call's answer would only be discarded: the client closes the socket.
+    let end = within(10, "client close", fake.reader.next()).await;
+    assert!(end.is_none(), "{end:?}");
+}
+
+/// A guest agent client and the fake agent after `guest-sync-delimited`.
+async fn start_agent(config: ClientConfig) -> (GuestAgent, Fake) {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        let sync = fake.recv().await;
+        assert_eq!(command(&sync), "guest-sync-delimited");
+        assert_eq!(fake.resyncs(), 1, "no parser reset before the sync");
+        fake.send_raw(&[0xFF]).await;
+        fake.reply(&sync, sync["arguments"]["id"].clone()).await;
+        fake
+    });
+    let agent = within(10, "agent sync", GuestAgent::connect(client_side, config))
+        .await
+        .unwrap();
+    (agent, server.await.unwrap())
+}
+
+#[tokio::test]
+async fn abandoned_agent_calls_free_their_slots() {
+    let (agent, mut fake) = start_agent(ClientConfig::default()).await;
+    // `guest-shutdown` answers nothing on success; more of them than the in-flight limit.
+    let mut shutdowns = Vec::new();
+    for _ in 0..9 {
+        let agent = agent.clone();
+        shutdowns.push(tokio::spawn(async move {
+            agent.execute_raw("guest-shutdown", None).await
+        }));
+    }
+    for _ in 0..8 {
+        let request = fake.recv().await;
+        assert_eq!(command(&request), "guest-shutdown");
+    }
+    // The callers give up (a timeout does the same as this drop).
+    for call in shutdowns {
+        call.abort();
+        assert!(call.await.unwrap_err().is_cancelled());
+    }
+    let ping = {
+        let agent = agent.clone();
+        tokio::spawn(async move { agent.execute_raw("guest-ping", None).await })
+    };
+    let request = fake.recv().await;
+    assert_eq!(
+        command(&request),
+        "guest-ping",
+        "the cancelled ninth call was sent"
+    );
+    fake.reply(&request, json!({})).await;
+    assert_eq!(within(10, "ping", ping).await.unwrap().unwrap(), json!({}));
+}
+
+#[tokio::test]
+async fn agent_sync_through_execute_raw_keeps_the_connection() {
+    let (agent, mut fake) = start_agent(ClientConfig::default()).await;
+    let sync = {
+        let agent = agent.clone();
+        tokio::spawn(async move {
+            agent
+                .execute_raw("guest-sync-delimited", Some(json!({"id": 42})))
+                .await
+        })
+    };
+    let request = fake.recv().await;
+    assert_eq!(command(&request), "guest-sync-delimited");
+    // The agent puts 0xFF before this answer too.
+    fake.send_raw(&[0xFF]).await;
+    fake.reply(&request, json!(42)).await;
+    assert_eq!(within(10, "sync", sync).await.unwrap().unwrap(), json!(42));
+    let ping = {
+        let agent = agent.clone();
+        tokio::spawn(async move { agent.execute_raw("guest-ping", None).await })
+    };
+    let request = fake.recv().await;
+    fake.reply(&request, json!({})).await;
+    assert_eq!(within(10, "ping", ping).await.unwrap().unwrap(), json!({}));
+    assert!(!agent.is_closed());
 }

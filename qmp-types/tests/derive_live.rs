@@ -171,26 +171,10 @@ async fn derived_commands_enum_and_events_work_against_qemu() {
     }
 }
 
-/// Starts `qemu-ga` on a private socket. Its state directory (`-t`) must exist or the agent
-/// exits at once, so it is the process's own temporary directory.
-fn guest_agent(release: Release) -> QemuProcess {
-    QemuProcess::spawn(&release.binary("qemu-ga"), |socket| {
-        let state = socket.parent().unwrap_or(socket);
-        vec![
-            "-m".into(),
-            "unix-listen".into(),
-            "-p".into(),
-            socket.display().to_string(),
-            "-t".into(),
-            state.display().to_string(),
-        ]
-    })
-}
-
 #[tokio::test]
 async fn derived_guest_agent_command_works_against_qemu_ga() {
     for release in Release::ALL {
-        let agent = guest_agent(release);
+        let agent = QemuProcess::guest_agent(release);
         let client =
             retry_refused(|| GuestAgent::connect_unix(agent.socket(), ClientConfig::default()))
                 .await;

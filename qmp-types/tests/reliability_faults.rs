@@ -16,19 +16,17 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::{Buf, BytesMut};
 use futures::StreamExt;
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::client::{Client, ClientConfig, Error, EventStream, ProtocolError};
-use qmp_types::codec::{CodecError, JsonCodec};
+use qmp_types::codec::CodecError;
 use qmp_types::UnknownEvent;
 use serde_json::{json, Value};
+use support::fake::Fake;
 use support::*;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::UnixStream;
 use tokio::task::JoinHandle;
-use tokio_util::codec::{Decoder, FramedRead};
 
 /// A transport that counts the bytes the client read from it.
 struct Counted {
@@ -63,98 +61,6 @@ impl AsyncWrite for Counted {
     }
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
-/// The fake server's framing: JSON values, with 0xFF resynchronisation bytes counted.
-#[derive(Default)]
-struct ServerCodec {
-    inner: JsonCodec,
-    resyncs: usize,
-}
-
-impl Decoder for ServerCodec {
-    type Item = Value;
-    type Error = CodecError;
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Value>, CodecError> {
-        loop {
-            match self.inner.decode(buf) {
-                Err(CodecError::Garbage { byte: 0xFF, .. }) => {
-                    buf.advance(1);
-                    self.resyncs += 1;
-                }
-                other => return other,
-            }
-        }
-    }
-}
-
-/// A scripted fake QMP server on one end of a socket pair.
-struct Fake {
-    reader: FramedRead<OwnedReadHalf, ServerCodec>,
-    writer: OwnedWriteHalf,
-    /// Bytes written so far (stream offsets of what the client reads).
-    written: usize,
-    /// Write every byte separately.
-    byte_at_a_time: bool,
-}
-
-impl Fake {
-    fn new(socket: UnixStream) -> Fake {
-        let (read, writer) = socket.into_split();
-        Fake {
-            reader: FramedRead::new(read, ServerCodec::default()),
-            writer,
-            written: 0,
-            byte_at_a_time: false,
-        }
-    }
-
-    async fn send_raw(&mut self, bytes: &[u8]) {
-        if self.byte_at_a_time {
-            for byte in bytes {
-                self.writer.write_all(&[*byte]).await.expect("fake write");
-                self.writer.flush().await.expect("fake flush");
-                tokio::task::yield_now().await;
-            }
-        } else {
-            self.writer.write_all(bytes).await.expect("fake write");
-        }
-        self.written += bytes.len();
-    }
-
-    async fn send(&mut self, value: Value) {
-        let mut line = serde_json::to_vec(&value).expect("JSON");
-        line.extend_from_slice(b"\r\n");
-        self.send_raw(&line).await;
-    }
-
-    async fn greet(&mut self) {
-        self.send(
-            json!({"QMP": {"version": {"qemu": {"major": 10, "minor": 0, "micro": 2},
-            "package": "fake"}, "capabilities": ["oob"]}}),
-        )
-        .await;
-    }
-
-    async fn recv(&mut self) -> Value {
-        within(10, "fake recv", self.reader.next())
-            .await
-            .expect("client closed the connection")
-            .expect("client sent valid JSON")
-    }
-
-    async fn reply(&mut self, request: &Value, value: Value) {
-        self.send(json!({"return": value, "id": request["id"]}))
-            .await;
-    }
-
-    /// Greets and accepts the negotiation.
-    async fn handshake(&mut self) {
-        self.greet().await;
-        let negotiation = self.recv().await;
-        assert_eq!(negotiation["execute"], "qmp_capabilities", "{negotiation}");
-        self.reply(&negotiation, json!({})).await;
     }
 }
 
@@ -453,7 +359,7 @@ async fn id_less_error_storm_with_every_slot_taken_resynchronises_once() {
     // The fence is sent although both slots are taken.
     let fence = fake.recv().await;
     assert_eq!(fence["execute"], "query-version", "{fence}");
-    assert_eq!(fake.reader.decoder().resyncs, 1);
+    assert_eq!(fake.reader.decoder().sentinels_skipped(), 1);
     fake.reply(&fence, json!({})).await;
     // The four queued calls go out now, and are answered.
     for _ in 0..4 {
@@ -476,7 +382,11 @@ async fn id_less_error_storm_with_every_slot_taken_resynchronises_once() {
     for (n, result) in results.iter().enumerate().skip(2) {
         assert_eq!(result.as_ref().expect("answer"), &json!(n));
     }
-    assert_eq!(fake.reader.decoder().resyncs, 1, "one incident, one resync");
+    assert_eq!(
+        fake.reader.decoder().sentinels_skipped(),
+        1,
+        "one incident, one resync"
+    );
     drained(&client).await;
 }
 
@@ -523,16 +433,7 @@ async fn stalls_inside_the_handshake_time_out() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Protocol(ProtocolError::HandshakeTimeout {
-                stage: "greeting",
-                ..
-            })
-        ),
-        "{error}"
-    );
+    assert_handshake_timeout(&error, "greeting");
     // A greeting, then no answer to the negotiation.
     let (client_side, server_side) = UnixStream::pair().expect("socket pair");
     let mut fake = Fake::new(server_side);
@@ -544,16 +445,7 @@ async fn stalls_inside_the_handshake_time_out() {
     )
     .await
     .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Protocol(ProtocolError::HandshakeTimeout {
-                stage: "capabilities negotiation",
-                ..
-            })
-        ),
-        "{error}"
-    );
+    assert_handshake_timeout(&error, "capabilities negotiation");
     assert_eq!(fake.recv().await["execute"], "qmp_capabilities");
     // A greeting, then the connection closes before the answer.
     let (client_side, server_side) = UnixStream::pair().expect("socket pair");

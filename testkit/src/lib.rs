@@ -97,9 +97,41 @@ impl QemuProcess {
     }
 
     /// Starts `qemu-system-x86_64` of `release` with `args` (plus `-nodefaults -display none`,
-    /// `-L` for each of [`Release::firmware_dirs`] and a QMP server on a private unix socket; `qmp_options` is appended to the `-qmp`
-    /// option, e.g. `",pretty=on"`), and waits until the socket exists.
+    /// `-L` for each of [`Release::firmware_dirs`] and a QMP server on a private unix socket),
+    /// and waits until the socket exists. `qmp_options` is appended to the
+    /// `-qmp unix:PATH,server=on,wait=off` option (usually `""`). For pretty-printed QMP output
+    /// use [`QemuProcess::system_pretty`]: QEMU 7.2's `-qmp` refuses `,pretty=on`.
     pub fn system(release: Release, args: &[&str], qmp_options: &str) -> QemuProcess {
+        Self::system_with_monitor(release, args, |socket| {
+            vec![
+                "-qmp".into(),
+                format!("unix:{},server=on,wait=off{qmp_options}", socket.display()),
+            ]
+        })
+    }
+
+    /// Starts `qemu-system-x86_64 -machine none` of `release` whose QMP monitor pretty-prints
+    /// its output (`-chardev socket,... -mon ...,mode=control,pretty=on`, which every release
+    /// accepts), and waits until the socket exists.
+    pub fn system_pretty(release: Release) -> QemuProcess {
+        Self::system_with_monitor(release, &["-machine", "none"], |socket| {
+            vec![
+                "-chardev".into(),
+                format!(
+                    "socket,id=qmp0,path={},server=on,wait=off",
+                    socket.display()
+                ),
+                "-mon".into(),
+                "chardev=qmp0,mode=control,pretty=on".into(),
+            ]
+        })
+    }
+
+    fn system_with_monitor(
+        release: Release,
+        args: &[&str],
+        monitor: impl FnOnce(&Path) -> Vec<String>,
+    ) -> QemuProcess {
         let binary = release.binary("qemu-system-x86_64");
         Self::spawn(&binary, |socket| {
             let mut full: Vec<String> =
@@ -108,11 +140,7 @@ impl QemuProcess {
                 full.push("-L".into());
                 full.push(dir.display().to_string());
             }
-            full.push("-qmp".into());
-            full.push(format!(
-                "unix:{},server=on,wait=off{qmp_options}",
-                socket.display()
-            ));
+            full.extend(monitor(socket));
             full.extend(args.iter().map(|a| a.to_string()));
             full
         })

@@ -37,7 +37,7 @@ pub(super) struct Field<'m> {
     pub deprecated: bool,
 }
 
-impl Emitter<'_> {
+impl Emitter<'_, '_> {
     /// The fields of object `owner` for `members`, in schema order, with collision-free
     /// identifiers.
     pub(super) fn fields<'m>(

@@ -11,6 +11,7 @@ mod roots;
 mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
@@ -20,120 +21,278 @@ use crate::error::{Error, Result};
 use crate::model::{is_deprecated, Model, Usage};
 use crate::naming::TypeNames;
 
-/// Emits the bindings for `model`, named by `names`.
+/// Emits the bindings for `model`, named by `names`, as one token stream.
 ///
 /// # Errors
 /// [`Error::Entry`] when `names` has no Rust name for a generated type.
 pub fn emit(model: &Model, names: &TypeNames) -> Result<TokenStream> {
-    let mut emitter = Emitter::new(model, names);
-    emitter.run()
+    let plan = Plan::new(model, names)?;
+    plan.emit(0..plan.len())
 }
 
-/// Emission state: inputs plus what has been produced so far.
-struct Emitter<'a> {
+/// One top-level item of the output (with what belongs to it: constructor, variant enum).
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    /// The struct of the command entry at this position.
+    Command(usize),
+    /// The struct of the event entry at this position.
+    Event(usize),
+    /// The `Event` enum over all events.
+    EventEnum,
+    /// The named type (object, enum, alternate) at this position.
+    Type(usize),
+}
+
+/// The output's items in output order, and what emitting any of them needs to know about the
+/// others, so that any range of items can be emitted on its own (and on its own thread:
+/// token streams cannot cross threads, so each range is emitted and formatted where it
+/// lives). Emitting the ranges of a partition and concatenating them gives the same items as
+/// emitting everything at once.
+#[derive(Debug)]
+pub struct Plan<'a> {
     model: &'a Model,
     names: &'a TypeNames,
     /// Object entries whose Rust type is a command or event struct (same assigned name).
     absorbed: HashMap<usize, usize>,
-    /// Every Rust type name in use, to pick collision-free names for union variant enums.
-    taken: HashSet<String>,
+    /// The name of each union's variant enum, by the union's Rust name.
+    variant_enums: HashMap<String, String>,
+    /// The items, in output order, each with a rough size (members, values, variants).
+    jobs: Vec<(Job, usize)>,
+}
+
+impl<'a> Plan<'a> {
+    /// Orders the output: commands, events, the `Event` enum, then every other type, each
+    /// section sorted by Rust name.
+    ///
+    /// # Errors
+    /// [`Error::Entry`] when `names` has no Rust name (or no valid one) for a generated type.
+    pub fn new(model: &'a Model, names: &'a TypeNames) -> Result<Plan<'a>> {
+        let absorbed = absorbed(model, names);
+        let mut commands = BTreeMap::new();
+        let mut events = BTreeMap::new();
+        let mut types = BTreeMap::new();
+        for (i, entry) in model.entries.iter().enumerate() {
+            if !model.is_generated(i) {
+                continue;
+            }
+            let section = match &entry.kind {
+                SchemaInfoKind::Command { .. } => &mut commands,
+                SchemaInfoKind::Event { .. } => &mut events,
+                // Absorbed into a command or event struct, or `::qmp_types::Empty`.
+                SchemaInfoKind::Object { .. }
+                    if absorbed.contains_key(&i) || model.is_empty_object(&entry.name) =>
+                {
+                    continue
+                }
+                SchemaInfoKind::Object { .. }
+                | SchemaInfoKind::Enum { .. }
+                | SchemaInfoKind::Alternate { .. } => &mut types,
+                SchemaInfoKind::Builtin { .. } | SchemaInfoKind::Array { .. } => continue,
+            };
+            section.insert(type_name(model, names, i)?.to_string(), i);
+        }
+        let weight = |i: usize| 1 + size(model, i);
+        let mut jobs: Vec<(Job, usize)> = Vec::with_capacity(model.entries.len());
+        jobs.extend(commands.values().map(|&i| {
+            let arg = match &model.entries[i].kind {
+                SchemaInfoKind::Command { arg_type, .. } => model.position(arg_type),
+                _ => None,
+            };
+            (Job::Command(i), weight(i) + arg.map_or(0, |a| size(model, a)))
+        }));
+        jobs.extend(events.values().map(|&i| {
+            let arg = match &model.entries[i].kind {
+                SchemaInfoKind::Event { arg_type } => model.position(arg_type),
+                _ => None,
+            };
+            (Job::Event(i), weight(i) + arg.map_or(0, |a| size(model, a)))
+        }));
+        jobs.push((Job::EventEnum, 1 + events.len()));
+        jobs.extend(types.values().map(|&i| (Job::Type(i), weight(i))));
+        let variant_enums = variant_enums(model, names, &absorbed);
+        Ok(Plan {
+            model,
+            names,
+            absorbed,
+            variant_enums,
+            jobs,
+        })
+    }
+
+    /// The number of top-level items.
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Whether there are no items (never: the `Event` enum is always there).
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+
+    /// Splits the items into at most `parts` consecutive, non-empty ranges of about equal
+    /// size (one empty range when there are no items).
+    pub fn partition(&self, parts: usize) -> Vec<Range<usize>> {
+        let total: usize = self.jobs.iter().map(|(_, w)| w).sum();
+        let parts = parts.clamp(1, self.jobs.len().max(1));
+        let mut ranges = Vec::with_capacity(parts);
+        let (mut start, mut done) = (0, 0);
+        for (i, (_, weight)) in self.jobs.iter().enumerate() {
+            done += weight;
+            // Close the current range once it holds its share of the total.
+            if ranges.len() + 1 < parts && done * parts >= total * (ranges.len() + 1) {
+                ranges.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        if start < self.jobs.len() || ranges.is_empty() {
+            ranges.push(start..self.jobs.len());
+        }
+        ranges
+    }
+
+    /// Emits the items in `range` (see [`Plan::partition`]).
+    ///
+    /// # Errors
+    /// [`Error::Entry`] when `names` has no Rust name for a type an item refers to.
+    pub fn emit(&self, range: Range<usize>) -> Result<TokenStream> {
+        let mut emitter = Emitter {
+            model: self.model,
+            names: self.names,
+            absorbed: &self.absorbed,
+            variant_enums: &self.variant_enums,
+            types: HashMap::new(),
+        };
+        let mut out = TokenStream::new();
+        for &(job, _) in self.jobs.get(range).unwrap_or_default() {
+            let model = self.model;
+            out.extend(match job {
+                Job::Command(i) => emitter.command(i, &model.entries[i])?,
+                Job::Event(i) => emitter.event(i, &model.entries[i])?,
+                Job::EventEnum => emitter.event_enum()?,
+                Job::Type(i) => {
+                    let name = emitter.type_name(i)?;
+                    emitter.named_type(i, &model.entries[i], &name)?
+                }
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Object entries that are a command or event struct themselves (same assigned name), with
+/// the command or event.
+fn absorbed(model: &Model, names: &TypeNames) -> HashMap<usize, usize> {
+    let mut absorbed = HashMap::new();
+    for (i, entry) in model.entries.iter().enumerate() {
+        let arg_type = match &entry.kind {
+            SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } => {
+                arg_type
+            }
+            _ => continue,
+        };
+        if !model.is_generated(i) {
+            continue;
+        }
+        if let (Some(arg), Some(own), Some(of_arg)) = (
+            model.position(arg_type),
+            names.type_name(&entry.name),
+            names.type_name(arg_type),
+        ) {
+            if own == of_arg {
+                absorbed.insert(arg, i);
+            }
+        }
+    }
+    absorbed
+}
+
+/// `{Union}Variant` for every generated union, or `{Union}Variant2`, … when a schema type
+/// (or an earlier union, in schema order) already has the name.
+fn variant_enums(
+    model: &Model,
+    names: &TypeNames,
+    absorbed: &HashMap<usize, usize>,
+) -> HashMap<String, String> {
+    let mut taken: HashSet<String> = names
+        .iter()
+        .map(|(_, rust)| rust)
+        .chain(["Event".to_owned()])
+        .collect();
+    let mut unions = HashMap::new();
+    for (i, entry) in model.entries.iter().enumerate() {
+        let object = match &entry.kind {
+            _ if !model.is_generated(i) => continue,
+            // A command's or event's own union is emitted at the command or event.
+            SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } => {
+                match model.position(arg_type) {
+                    Some(arg) if absorbed.contains_key(&arg) => arg,
+                    _ => continue,
+                }
+            }
+            SchemaInfoKind::Object { .. } if !absorbed.contains_key(&i) => i,
+            _ => continue,
+        };
+        let is_union = matches!(
+            &model.entries[object].kind,
+            SchemaInfoKind::Object { tag: Some(_), .. }
+        );
+        let Some(union) = names.type_name(&entry.name).filter(|_| is_union) else {
+            continue;
+        };
+        let base = format!("{union}Variant");
+        let name = std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|n| !taken.contains(n))
+            .unwrap_or(base);
+        taken.insert(name.clone());
+        unions.insert(union.to_owned(), name);
+    }
+    unions
+}
+
+/// How many members, values, variants or alternatives the entry at `i` has.
+fn size(model: &Model, i: usize) -> usize {
+    match &model.entries[i].kind {
+        SchemaInfoKind::Object {
+            members, variants, ..
+        } => members.len() + variants.len(),
+        SchemaInfoKind::Enum { members, values } => members
+            .as_ref()
+            .map_or_else(|| values.as_ref().map_or(0, Vec::len), Vec::len),
+        SchemaInfoKind::Alternate { members } => members.len(),
+        _ => 0,
+    }
+}
+
+/// The Rust type name of the entry at `i`, as an identifier.
+fn type_name(model: &Model, names: &TypeNames, i: usize) -> Result<Ident> {
+    let entry = &model.entries[i];
+    let name = names
+        .type_name(&entry.name)
+        .ok_or_else(|| no_name(i, entry))?;
+    ident(name).ok_or_else(|| Error::Entry {
+        index: i,
+        name: entry.name.clone(),
+        message: format!("assigned Rust name `{name}` is not an identifier"),
+    })
+}
+
+/// Emission state: the plan's shared knowledge plus a cache of its own.
+struct Emitter<'p, 'a> {
+    model: &'a Model,
+    names: &'a TypeNames,
+    /// Object entries whose Rust type is a command or event struct (same assigned name).
+    absorbed: &'p HashMap<usize, usize>,
+    /// The name of each union's variant enum, by the union's Rust name.
+    variant_enums: &'p HashMap<String, String>,
     /// Parsed Rust type expressions by schema name.
     types: HashMap<String, TokenStream>,
 }
 
-impl<'a> Emitter<'a> {
-    fn new(model: &'a Model, names: &'a TypeNames) -> Self {
-        let mut absorbed = HashMap::new();
-        for (i, entry) in model.entries.iter().enumerate() {
-            let arg_type = match &entry.kind {
-                SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } => {
-                    arg_type
-                }
-                _ => continue,
-            };
-            if !model.is_generated(i) {
-                continue;
-            }
-            if let (Some(arg), Some(own), Some(of_arg)) = (
-                model.position(arg_type),
-                names.type_name(&entry.name),
-                names.type_name(arg_type),
-            ) {
-                if own == of_arg {
-                    absorbed.insert(arg, i);
-                }
-            }
-        }
-        let taken = names
-            .iter()
-            .map(|(_, rust)| rust)
-            .chain(["Event".to_owned()])
-            .collect();
-        Emitter {
-            model,
-            names,
-            absorbed,
-            taken,
-            types: HashMap::new(),
-        }
-    }
-
-    fn run(&mut self) -> Result<TokenStream> {
-        let mut commands = BTreeMap::new();
-        let mut events = BTreeMap::new();
-        let mut types = BTreeMap::new();
-        let mut event_variants = Vec::new();
-        for (i, entry) in self.model.entries.iter().enumerate() {
-            if !self.model.is_generated(i) {
-                continue;
-            }
-            match &entry.kind {
-                SchemaInfoKind::Command { .. } => {
-                    let name = self.type_name(i)?;
-                    commands.insert(name.to_string(), self.command(i, entry)?);
-                }
-                SchemaInfoKind::Event { .. } => {
-                    let name = self.type_name(i)?;
-                    events.insert(name.to_string(), self.event(i, entry)?);
-                    event_variants.push((entry, name));
-                }
-                // Absorbed into a command or event struct, or `::qmp_types::Empty`.
-                SchemaInfoKind::Object { .. }
-                    if self.absorbed.contains_key(&i)
-                        || self.model.is_empty_object(&entry.name) => {}
-                SchemaInfoKind::Object { .. }
-                | SchemaInfoKind::Enum { .. }
-                | SchemaInfoKind::Alternate { .. } => {
-                    let name = self.type_name(i)?;
-                    types.insert(name.to_string(), self.named_type(i, entry, &name)?);
-                }
-                SchemaInfoKind::Builtin { .. } | SchemaInfoKind::Array { .. } => {}
-            }
-        }
-        let event_enum = roots::event_enum(&event_variants);
-        let commands = commands.values();
-        let events = events.values();
-        let types = types.values();
-        Ok(quote! {
-            #(#commands)*
-            #(#events)*
-            #event_enum
-            #(#types)*
-        })
-    }
-
+impl Emitter<'_, '_> {
     /// The Rust type name of the entry at `i`, as an identifier.
     fn type_name(&self, i: usize) -> Result<Ident> {
-        let entry = &self.model.entries[i];
-        let name = self
-            .names
-            .type_name(&entry.name)
-            .ok_or_else(|| no_name(i, entry))?;
-        ident(name).ok_or_else(|| Error::Entry {
-            index: i,
-            name: entry.name.clone(),
-            message: format!("assigned Rust name `{name}` is not an identifier"),
-        })
+        type_name(self.model, self.names, i)
     }
 
     /// The Rust type for a reference from entry `from` to schema type `target`; boxed when the
@@ -253,4 +412,35 @@ fn fallback_ident(taken: &[Ident]) -> Ident {
         .chain((2..).map(|n| format!("Unknown{n}")))
         .find(|name| !taken.contains(name))
         .map_or_else(|| plain_ident("Unknown"), |name| plain_ident(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::bundled::BUNDLED;
+    use crate::model::Selection;
+
+    #[test]
+    fn partition_covers_every_item_once_in_order() {
+        let (_, json) = BUNDLED.last().copied().unwrap();
+        let entries = crate::parse::parse(json).unwrap();
+        let names = TypeNames::assign(&entries, &BTreeMap::new()).unwrap();
+        let model = Model::build(entries, &Selection::default()).unwrap();
+        let plan = Plan::new(&model, &names).unwrap();
+        assert!(plan.len() > 500, "{}", plan.len());
+        for parts in [1, 2, 3, 4, 7, 100_000] {
+            let ranges = plan.partition(parts);
+            assert!(ranges.len() <= parts && !ranges.is_empty());
+            assert!(ranges.iter().all(|r| !r.is_empty()));
+            assert_eq!(ranges[0].start, 0);
+            assert_eq!(ranges.last().unwrap().end, plan.len());
+            assert!(ranges.windows(2).all(|w| w[0].end == w[1].start));
+        }
+        // About equal shares: no part of two holds more than two thirds of the weight.
+        let weight = |r: &Range<usize>| plan.jobs[r.clone()].iter().map(|j| j.1).sum::<usize>();
+        let total = weight(&(0..plan.len()));
+        assert!(plan.partition(2).iter().all(|r| weight(r) * 3 <= total * 2));
+    }
 }

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::ident::{unique_idents, variant_ident};
 use crate::model::is_deprecated;
 
-impl Emitter<'_> {
+impl Emitter<'_, '_> {
     /// The struct of command entry `i`.
     pub(super) fn command(&mut self, i: usize, entry: &SchemaInfo) -> Result<TokenStream> {
         let SchemaInfoKind::Command {
@@ -134,8 +134,21 @@ impl Emitter<'_> {
     }
 }
 
+impl Emitter<'_, '_> {
+    /// The `Event` enum over every generated event.
+    pub(super) fn event_enum(&self) -> Result<TokenStream> {
+        let mut events = Vec::new();
+        for (i, entry) in self.model.entries.iter().enumerate() {
+            if self.model.is_generated(i) && matches!(entry.kind, SchemaInfoKind::Event { .. }) {
+                events.push((entry, self.type_name(i)?));
+            }
+        }
+        Ok(event_enum(&events))
+    }
+}
+
 /// The `Event` enum over `events` (entry, struct name), sorted by wire name.
-pub(super) fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
+fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
     let mut events: Vec<&(&SchemaInfo, Ident)> = events.iter().collect();
     events.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
     // Variants are named after the wire name (`Event::Stop(StopEvent)`), even where the

@@ -30,7 +30,7 @@ pub(super) struct StructHead {
     pub attrs: TokenStream,
 }
 
-impl Emitter<'_> {
+impl Emitter<'_, '_> {
     /// A named type that is not a command or event: object, union, alternate or enum.
     pub(super) fn named_type(
         &mut self,
@@ -230,15 +230,13 @@ impl Emitter<'_> {
         })
     }
 
-    /// `{Union}Variant`, or `{Union}Variant2`, … when a schema type already has the name.
-    fn variant_enum_name(&mut self, union: &Ident) -> Ident {
-        let base = format!("{union}Variant");
-        let name = std::iter::once(base.clone())
-            .chain((2..).map(|n| format!("{base}{n}")))
-            .find(|n| !self.taken.contains(n))
-            .unwrap_or(base);
-        self.taken.insert(name.clone());
-        plain_ident(&name)
+    /// The name of the union's variant enum (chosen by [`super::Plan`]).
+    fn variant_enum_name(&self, union: &Ident) -> Ident {
+        let union = union.to_string();
+        match self.variant_enums.get(&union) {
+            Some(name) => plain_ident(name),
+            None => plain_ident(&format!("{union}Variant")),
+        }
     }
 
     /// The untagged enum of an alternate.

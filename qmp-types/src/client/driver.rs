@@ -68,10 +68,12 @@ enum Pending {
 /// the fence's answer (our own 0xFF provokes one) belong to the same incident.
 ///
 /// The fence is sent even when every in-band slot is taken: lost requests hold slots that
-/// never free up, so waiting for one could wait forever. That briefly allows one request (plus
-/// the 0xFF's error) over the limit of eight; QEMU asserts on a full request queue
-/// (`QMP_REQ_QUEUE_LEN_MAX`), which only matters if eight requests sent after the lost one are
-/// still queued there at that moment.
+/// never free up, so waiting for one could wait forever. That briefly puts one request (plus
+/// the 0xFF's error) over the limit of eight. QEMU copes with that: it stops reading from the
+/// socket (suspends the monitor) when its queue reaches `QMP_REQ_QUEUE_LEN_MAX - 1` entries, so
+/// the surplus waits in the socket buffer. The only QEMU abort seen while testing recovery was
+/// an assertion failure provoked by a cascade of parse errors from a message nested more than
+/// 1024 levels deep, not by this surplus.
 struct Recovery {
     fence: u64,
     class: ErrorClass,
@@ -85,8 +87,14 @@ pub(crate) struct DriverSettings {
     /// A harmless in-band command used as the resynchronisation fence.
     pub(crate) fence_command: &'static str,
     /// How many requests the driver holds (written and unanswered, or queued), published
-    /// whenever it goes idle, for leak checks ([`crate::client::Client::pending_calls`]).
+    /// whenever it goes idle or has just delivered answers, for leak checks ([`crate::client::Client::pending_calls`]).
     pub(crate) held: Arc<AtomicUsize>,
+    /// Whether an in-band call whose caller gave up (timeout, drop) frees its slot before its
+    /// answer arrives. Not for QMP: the server still counts the request against its queue
+    /// until it answers. For the guest agent, whose protocol has no in-flight limit and whose
+    /// `guest-shutdown`/`guest-suspend-*` never answer on success, slots held by abandoned
+    /// calls would otherwise block every later call once the limit is reached.
+    pub(crate) release_abandoned: bool,
 }
 
 /// The task state.
@@ -134,8 +142,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         }
     }
 
-    /// Runs until the connection ends or every handle is gone and nothing is pending, then
-    /// fails whatever is still waiting.
+    /// Runs until the connection ends, or every handle is gone and everything written is
+    /// flushed (answers still due have nobody to go to), then fails whatever is still waiting.
     pub(crate) async fn run(mut self) {
         let reason = std::future::poll_fn(|cx| self.poll_drive(cx)).await;
         tracing::debug!(%reason, "QMP connection closed");
@@ -198,7 +206,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 Poll::Pending => {}
             }
 
-            if self.handles_gone && self.pending.is_empty() && self.queue.is_empty() {
+            if self.handles_gone && self.out.is_empty() && !self.needs_flush && !self.has_waiters()
+            {
+                // Answers still due would only be discarded; a hung command (or a guest agent
+                // told to shut down) would keep the socket open forever.
                 return Poll::Ready("every client handle was dropped".into());
             }
             // Latency: once the buffered answers are delivered, let the woken callers run
@@ -206,15 +217,29 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             // microseconds sooner. That matters more than it seems: a request that arrives
             // while QEMU's threads are still awake is served without a wake-up.
             if answered && self.reader.read_buffer().is_empty() && self.out.is_empty() {
+                self.publish_held();
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
             if !progress {
-                let held = self.pending.len() + self.queue.len();
-                self.settings.held.store(held, Ordering::Relaxed);
+                self.publish_held();
                 return Poll::Pending;
             }
         }
+    }
+
+    fn publish_held(&self) {
+        let held = self.pending.len() + self.queue.len();
+        self.settings.held.store(held, Ordering::Relaxed);
+    }
+
+    /// Whether some caller still waits for an answer (written or queued request).
+    fn has_waiters(&self) -> bool {
+        let pending = self.pending.values().any(|pending| match pending {
+            Pending::Call { reply, .. } => !reply.is_closed(),
+            Pending::Fence => false,
+        });
+        pending || self.queue.iter().any(|call| !call.reply.is_closed())
     }
 
     fn accept(&mut self, call: Call) {
@@ -230,6 +255,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
     }
 
     fn dispatch_queue(&mut self) {
+        if self.settings.release_abandoned
+            && self.in_band_in_flight >= self.settings.max_in_flight
+            && !self.queue.is_empty()
+        {
+            self.release_abandoned();
+        }
         while self.in_band_in_flight < self.settings.max_in_flight {
             let Some(call) = self.queue.pop_front() else {
                 break;
@@ -239,6 +270,28 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 self.send(call);
             }
         }
+    }
+
+    /// Forgets written calls whose callers gave up, freeing their slots; their late answers
+    /// are then dropped as unknown ids.
+    fn release_abandoned(&mut self) {
+        self.pending.retain(|id, pending| match pending {
+            Pending::Call { reply, command, .. } if reply.is_closed() => {
+                tracing::debug!(id, %command, "releasing the slot of an abandoned call");
+                false
+            }
+            _ => true,
+        });
+        self.in_band_in_flight = self
+            .pending
+            .values()
+            .filter(|pending| {
+                matches!(
+                    pending,
+                    Pending::Fence | Pending::Call { in_band: true, .. }
+                )
+            })
+            .count();
     }
 
     fn take_id(&mut self) -> u64 {
@@ -306,7 +359,14 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                     .into()));
                     return true;
                 }
-                _ => tracing::warn!(%error, "ignoring a message the client does not understand"),
+                // Any answer to the fence, even a malformed one, means the server has dealt
+                // with everything sent before it.
+                Some(Pending::Fence) => {
+                    tracing::warn!(%error, "malformed answer to the recovery fence");
+                    self.finish_recovery();
+                    return true;
+                }
+                None => tracing::warn!(%error, "ignoring a message the client does not understand"),
             },
         }
         false

@@ -116,6 +116,18 @@ where
                             desc: body.desc,
                         });
                     }
+                    // The server could not parse the negotiation request: no answer with our
+                    // id will come.
+                    ServerMessage::Response(response) if response.id.is_none() => {
+                        if let Err(body) = response.result {
+                            return Err(Error::Qmp {
+                                command: QmpCapabilities::NAME.to_owned(),
+                                class: body.class,
+                                desc: body.desc,
+                            });
+                        }
+                        tracing::debug!("ignoring a success response without id");
+                    }
                     other => tracing::debug!(?other, "ignoring a message during negotiation"),
                 }
             }
@@ -127,6 +139,7 @@ where
             Some(self.greeting),
             oob,
             QMP_FENCE_COMMAND,
+            false,
             ID + 1,
         ))
     }

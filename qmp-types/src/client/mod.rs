@@ -32,6 +32,7 @@ pub use config::{ClientConfig, MAX_IN_BAND_IN_FLIGHT};
 pub use events::{EventError, EventStream, Received};
 pub use handshake::Negotiating;
 pub(crate) use handshake::{next_message as next_handshake_message, within as within_handshake};
+pub(crate) use transport::{tcp_stream, unix_stream};
 
 use crate::codec::JsonCodec;
 use crate::command::Command;
@@ -42,9 +43,9 @@ use driver::{Call, Driver, DriverSettings};
 /// A handle to one QMP (or guest-agent) connection. Cheap to clone; all clones share the
 /// connection, and any number of tasks may call through them at once.
 ///
-/// The connection closes when the last handle is dropped and no call is pending (event
-/// streams then end), or when the server goes away: then every pending and later call fails
-/// with [`Error::Disconnected`].
+/// The connection closes when the last handle is dropped (once every written request has been
+/// sent; answers still due are not waited for, and event streams then end), or when the server
+/// goes away: then every pending and later call fails with [`Error::Disconnected`].
 #[derive(Debug, Clone)]
 pub struct Client {
     shared: Arc<Shared>,
@@ -81,6 +82,7 @@ impl Client {
         greeting: Option<Greeting>,
         oob: bool,
         fence_command: &'static str,
+        release_abandoned: bool,
         next_id: u64,
     ) -> Client
     where
@@ -102,6 +104,7 @@ impl Client {
             max_in_flight: config.max_in_flight,
             fence_command,
             held,
+            release_abandoned,
         };
         let driver = Driver::new(reader, calls_rx, events, settings, next_id, closed);
         tokio::spawn(driver.run());
@@ -136,9 +139,11 @@ impl Client {
     }
 
     /// How many requests the connection driver holds: written and not answered yet
-    /// (including calls abandoned by their callers, until their answer arrives), or queued
-    /// behind the in-flight limit. Published whenever the driver goes idle; 0 once the
-    /// connection has ended. For leak checks in tests; not a stable API.
+    /// (including calls abandoned by their callers, until their answer arrives; on a guest
+    /// agent connection, until their slot is needed), or queued behind the in-flight limit.
+    /// Published whenever the driver goes idle or has just delivered answers; 0 once the
+    /// connection has ended. Test support for leak checks, hidden from the documentation:
+    /// not a stable API.
     #[doc(hidden)]
     pub fn pending_calls(&self) -> usize {
         self.shared.held.load(Ordering::Relaxed)

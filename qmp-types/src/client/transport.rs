@@ -32,14 +32,7 @@ impl Client {
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<Client, Error> {
-        let path = path.as_ref();
-        let stream = UnixStream::connect(path)
-            .await
-            .map_err(|source| Error::Connect {
-                target: path.display().to_string(),
-                source,
-            })?;
-        Client::connect(stream, config).await
+        Client::connect(unix_stream(path.as_ref()).await?, config).await
     }
 
     /// Connects to a QMP server listening on TCP.
@@ -51,12 +44,30 @@ impl Client {
     where
         A: ToSocketAddrs + Display,
     {
-        let target = address.to_string();
-        let stream = TcpStream::connect(address)
-            .await
-            .map_err(|source| Error::Connect { target, source })?;
-        // QMP exchanges are small request/answer pairs: Nagle's algorithm would only delay them.
-        let _ = stream.set_nodelay(true);
-        Client::connect(stream, config).await
+        Client::connect(tcp_stream(address).await?, config).await
     }
+}
+
+/// Connects a Unix socket, naming the path in the error (QMP and guest-agent clients).
+pub(crate) async fn unix_stream(path: &Path) -> Result<UnixStream, Error> {
+    UnixStream::connect(path)
+        .await
+        .map_err(|source| Error::Connect {
+            target: path.display().to_string(),
+            source,
+        })
+}
+
+/// Connects over TCP with Nagle's algorithm off, naming the address in the error.
+pub(crate) async fn tcp_stream<A>(address: A) -> Result<TcpStream, Error>
+where
+    A: ToSocketAddrs + Display,
+{
+    let target = address.to_string();
+    let stream = TcpStream::connect(address)
+        .await
+        .map_err(|source| Error::Connect { target, source })?;
+    // QMP exchanges are small request/answer pairs: Nagle's algorithm would only delay them.
+    let _ = stream.set_nodelay(true);
+    Ok(stream)
 }

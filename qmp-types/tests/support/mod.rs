@@ -2,6 +2,8 @@
 //! macros are tested elsewhere), and helpers. Test support may panic.
 #![allow(dead_code)]
 
+pub mod fake;
+
 use qmp_types::{Command, Empty, EventSet, UnknownEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -116,41 +118,13 @@ pub async fn within<F: std::future::Future>(seconds: u64, what: &str, future: F)
         .unwrap_or_else(|_| panic!("{what} did not complete within {seconds} s"))
 }
 
-/// Starts `qemu-ga` on a private socket, with its state directory in the process's own
-/// temporary directory (it must exist, or the agent refuses to start).
-pub fn guest_agent(release: qmp_testkit::Release) -> qmp_testkit::QemuProcess {
-    let binary = release.binary("qemu-ga");
-    qmp_testkit::QemuProcess::spawn(&binary, |socket| {
-        let state = socket.parent().expect("socket in a directory");
-        vec![
-            "-m".into(),
-            "unix-listen".into(),
-            "-p".into(),
-            socket.display().to_string(),
-            "-t".into(),
-            state.display().to_string(),
-        ]
-    })
-}
-
-/// Starts `qemu-system-x86_64 -machine none` whose QMP monitor pretty-prints its output
-/// (`-mon ...,pretty=on`, which QEMU 7.2's `-qmp` shorthand does not accept).
-pub fn system_pretty(release: qmp_testkit::Release) -> qmp_testkit::QemuProcess {
-    let binary = release.binary("qemu-system-x86_64");
-    qmp_testkit::QemuProcess::spawn(&binary, |socket| {
-        vec![
-            "-machine".into(),
-            "none".into(),
-            "-nodefaults".into(),
-            "-display".into(),
-            "none".into(),
-            "-chardev".into(),
-            format!(
-                "socket,id=qmp0,path={},server=on,wait=off",
-                socket.display()
-            ),
-            "-mon".into(),
-            "chardev=qmp0,mode=control,pretty=on".into(),
-        ]
-    })
+/// Asserts that `error` is a handshake timeout in `stage` ("greeting", "capabilities
+/// negotiation", "guest-sync-delimited").
+pub fn assert_handshake_timeout(error: &qmp_types::client::Error, stage: &str) {
+    use qmp_types::client::{Error, ProtocolError};
+    assert!(
+        matches!(error, Error::Protocol(ProtocolError::HandshakeTimeout { stage: got, .. })
+            if *got == stage),
+        "expected a handshake timeout in the {stage}: {error}"
+    );
 }
