@@ -2,6 +2,7 @@
 //! the stages parse → model → naming → emit → format.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use qmp_types::introspection::SchemaInfo;
 
@@ -12,6 +13,10 @@ use crate::{emit, format, parse};
 
 /// At most this many threads emit and format (more gain little on the output's size).
 const MAX_THREADS: usize = 4;
+
+/// Runs of items per emitting thread: enough for threads to even out, few enough that the
+/// per-run overhead stays small.
+const CHUNKS_PER_THREAD: usize = 8;
 
 /// What to generate; filled by [`crate::Config`] and the CLI.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,9 +74,10 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
 }
 
 /// Stages 4 and 5, emit and format, which take most of the time: the items are split into
-/// one consecutive run per thread, each emitted and formatted on its own thread (token
-/// streams cannot cross threads), and the formatted runs joined in order, which gives the
-/// same text as one run.
+/// consecutive runs ([`CHUNKS_PER_THREAD`] per thread, so threads finish together however
+/// the estimated sizes err), which `threads` threads take in turn, each emitting and
+/// formatting a run where it lives (token streams cannot cross threads); the formatted runs
+/// are joined in order, which gives the same text as one run.
 fn emit_and_format(
     model: &Model,
     names: &TypeNames,
@@ -79,22 +85,38 @@ fn emit_and_format(
     threads: usize,
 ) -> Result<String> {
     let plan = emit::Plan::new(model, names)?;
-    let ranges = plan.partition(threads);
-    let run = |range| format::body(plan.emit(range)?);
-    let bodies = if ranges.len() == 1 {
-        ranges.into_iter().map(run).collect::<Result<Vec<_>>>()?
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .into_iter()
-                .map(|range| scope.spawn(move || run(range)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect::<Result<Vec<_>>>()
-        })?
+    if threads <= 1 {
+        let body = format::body(plan.emit(0..plan.len())?)?;
+        return Ok(format::join(source, &[body]));
+    }
+    let ranges = plan.partition(threads * CHUNKS_PER_THREAD);
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(range) = ranges.get(i) else {
+                return done;
+            };
+            done.push((i, plan.emit(range.clone()).and_then(format::body)));
+        }
     };
+    let mut bodies: Vec<(usize, Result<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            })
+            .collect()
+    });
+    bodies.sort_by_key(|(i, _)| *i);
+    let bodies = bodies
+        .into_iter()
+        .map(|(_, body)| body)
+        .collect::<Result<Vec<_>>>()?;
     Ok(format::join(source, &bodies))
 }
 

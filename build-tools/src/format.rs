@@ -94,7 +94,10 @@ mod tests {
     fn joined_bodies_equal_one_body() {
         let whole = format(quote!(pub struct A; pub struct B {} impl B {}), "s").unwrap();
         let parts = [
-            body(quote!(pub struct A;)).unwrap(),
+            body(quote!(
+                pub struct A;
+            ))
+            .unwrap(),
             body(quote!(pub struct B {} impl B {})).unwrap(),
         ];
         assert_eq!(join("s", &parts), whole);

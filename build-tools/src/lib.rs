@@ -49,7 +49,13 @@
 //! - An alternate is an untagged enum; an enum is an open enum whose `Unknown(String)` keeps a
 //!   value the bindings do not know.
 //! - Only the serde direction a type needs is derived: `Serialize` for what is sent (command
-//!   arguments), `Deserialize` for what is received (returns, events).
+//!   arguments), `Deserialize` for what is received (returns, events);
+//!   [`Config::both_directions`] (CLI `--both-directions`) derives both on every type.
+//! - An optional member that may be `null` (type `any`, or an alternate with a `null` branch)
+//!   keeps a present `null` as `Some(..)`, so decoding and re-encoding loses nothing.
+//! - Enums holding generated types (union variants, alternates, `Event`) carry
+//!   `#[allow(clippy::large_enum_variant)]`: the file is clippy-clean under `-D warnings`.
+//!   Decoding helpers live in `qmp_types::__private`; the file holds only the bindings.
 //! - Every item is documented with its wire name, schema path, allow-oob and features;
 //!   `deprecated` becomes `#[deprecated]` (the file still compiles with `-D warnings`), and
 //!   `unstable` / `x-` items are marked and can be left out ([`Config::exclude_unstable`]).

@@ -114,8 +114,18 @@ fn check_entry(index: usize, entry: &SchemaInfo) -> Result<()> {
         return Err(fail("the name is empty"));
     }
     if let SchemaInfoKind::Enum { members, values } = &entry.kind {
-        if EnumMember::of(members, values).iter().any(|v| v.name.is_empty()) {
-            return Err(fail("an enum value is empty"));
+        // A repeated value would give the `OpenEnum` derive two variants with one wire name.
+        let mut seen = std::collections::HashSet::new();
+        for value in EnumMember::of(members, values) {
+            if value.name.is_empty() {
+                return Err(fail("an enum value is empty"));
+            }
+            if !seen.insert(value.name.clone()) {
+                return Err(fail(&format!(
+                    "the enum value `{}` appears twice",
+                    value.name
+                )));
+            }
         }
     }
     Ok(())
@@ -258,11 +268,23 @@ mod tests {
     }
 
     #[test]
-    fn empty_names_and_enum_values_are_errors() {
+    fn empty_names_and_empty_or_repeated_enum_values_are_errors() {
         let err = parse(r#"[{"name":"","meta-type":"object","members":[]}]"#).unwrap_err();
-        assert!(err.to_string().contains("entry #0 (): the name is empty"), "{err}");
+        assert!(
+            err.to_string().contains("entry #0 (): the name is empty"),
+            "{err}"
+        );
         let err = parse(r#"[{"name":"e","meta-type":"enum","values":["a",""]}]"#).unwrap_err();
-        assert!(err.to_string().contains("entry #0 (e): an enum value is empty"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("entry #0 (e): an enum value is empty"),
+            "{err}"
+        );
+        let err = parse(r#"[{"name":"e","meta-type":"enum","values":["a","b","a"]}]"#).unwrap_err();
+        assert!(
+            err.to_string().contains("the enum value `a` appears twice"),
+            "{err}"
+        );
     }
 
     #[test]

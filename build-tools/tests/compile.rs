@@ -104,8 +104,10 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         newest.1.to_owned(),
         stable,
     ));
-    let mut both = Settings::default();
-    both.both_directions = true;
+    let both = Settings {
+        both_directions: true,
+        ..Settings::default()
+    };
     variants.push((
         "both".to_owned(),
         format!(

@@ -34,12 +34,18 @@ struct Json(Value);
 impl<'a> Arbitrary<'a> for Json {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         fn value(u: &mut Unstructured<'_>, depth: u32) -> arbitrary::Result<Value> {
-            let kind = if depth > 3 { u.int_in_range(0..=4u8)? } else { u.int_in_range(0..=6u8)? };
+            let kind = if depth > 3 {
+                u.int_in_range(0..=4u8)?
+            } else {
+                u.int_in_range(0..=6u8)?
+            };
             Ok(match kind {
                 0 => Value::Null,
                 1 => json!(u.arbitrary::<bool>()?),
                 2 => json!(u.arbitrary::<i64>()?),
-                3 => serde_json::Number::from_f64(u.arbitrary()?).map_or(Value::Null, Value::Number),
+                3 => {
+                    serde_json::Number::from_f64(u.arbitrary()?).map_or(Value::Null, Value::Number)
+                }
                 4 => json!(u.arbitrary::<String>()?),
                 5 => Value::Array(
                     (0..u.int_in_range(0..=3u8)?)
@@ -74,7 +80,10 @@ enum Id {
 #[derive(Debug, Arbitrary)]
 enum Body {
     Return(Json),
-    Error { class: String, desc: String },
+    Error {
+        class: String,
+        desc: String,
+    },
     /// An `error` member that is not an error object.
     BadError(Json),
 }
@@ -82,18 +91,32 @@ enum Body {
 #[derive(Debug, Arbitrary)]
 enum Action {
     /// A call with a fresh argument `n`; `timeout` in virtual milliseconds.
-    Call { oob: bool, timeout: Option<u8> },
+    Call {
+        oob: bool,
+        timeout: Option<u8>,
+    },
     /// Drops (aborts) a call's future.
     Cancel(u8),
     /// The server reads the requests written so far.
     Read,
     /// A well-formed answer to a request the server read (again, for a duplicate id).
-    Reply { request: u8, error: bool },
+    Reply {
+        request: u8,
+        error: bool,
+    },
     /// An answer with a made-up id and body.
-    Made { id: Id, body: Body },
+    Made {
+        id: Id,
+        body: Body,
+    },
     /// An error without id (a server-side parse error).
-    IdlessError { desc: String },
-    Event { name: String, data: Json },
+    IdlessError {
+        desc: String,
+    },
+    Event {
+        name: String,
+        data: Json,
+    },
     Greeting,
     /// Arbitrary bytes in the stream.
     Raw(Vec<u8>),
@@ -235,7 +258,9 @@ impl Server {
 async fn run(input: Input) {
     let max_message_size = input
         .max_message_size
-        .map_or(qmp_types::codec::DEFAULT_MAX_MESSAGE_SIZE, |n| usize::from(n.max(16)));
+        .map_or(qmp_types::codec::DEFAULT_MAX_MESSAGE_SIZE, |n| {
+            usize::from(n.max(16))
+        });
     let (client_io, server_io) = tokio::io::duplex(usize::from(input.pipe.max(1)));
     let (read, writer) = tokio::io::split(server_io);
     let mut server = Server {
@@ -260,10 +285,16 @@ async fn run(input: Input) {
     if let Some(prefix) = &input.prefix {
         server.send(prefix).await;
     }
-    let capabilities = if input.offer_oob { json!(["oob"]) } else { json!([]) };
+    let capabilities = if input.offer_oob {
+        json!(["oob"])
+    } else {
+        json!([])
+    };
     server
-        .send_json(json!({"QMP": {"version": {"qemu": {"major": 10, "minor": 0, "micro": 2},
-            "package": ""}, "capabilities": capabilities}}))
+        .send_json(
+            json!({"QMP": {"version": {"qemu": {"major": 10, "minor": 0, "micro": 2},
+            "package": ""}, "capabilities": capabilities}}),
+        )
         .await;
     // The negotiation: answered correctly if it arrives before the handshake timeout.
     if let Ok(Some(Ok(request))) =
@@ -288,7 +319,8 @@ async fn run(input: Input) {
             Action::Call { oob, timeout } => {
                 let Some(client) = &client else { continue };
                 let n = calls.len() as u64;
-                let handle = client.with_timeout(timeout.map(|ms| Duration::from_millis(ms.into())));
+                let handle =
+                    client.with_timeout(timeout.map(|ms| Duration::from_millis(ms.into())));
                 let arguments = Some(json!({ "n": n }));
                 calls.push((
                     n,

@@ -130,7 +130,11 @@ fn round_trip(value: &Value) {
     let again = codec
         .decode(&mut wire)
         .unwrap_or_else(|e| panic!("an encoded message does not decode: {e}"));
-    assert_eq!(again.as_ref(), Some(value), "round trip changed the message");
+    assert_eq!(
+        again.as_ref(),
+        Some(value),
+        "round trip changed the message"
+    );
     assert!(
         wire.iter().all(|b| b.is_ascii_whitespace()),
         "bytes left after one message"
@@ -142,7 +146,10 @@ fuzz_target!(|input: Input<'_>| {
     let pieces = split(&input);
     assert_eq!(whole, pieces, "framing depends on how the stream is split");
     for value in &whole.0 {
-        assert!(value.is_object(), "the framer returned a non-object {value}");
+        assert!(
+            value.is_object(),
+            "the framer returned a non-object {value}"
+        );
         round_trip(value);
     }
 });

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use qmp_testkit::{QemuProcess, Release};
-use qmp_types::client::{Client, ClientConfig, Error, EventStream, ProtocolError};
+use qmp_types::client::{Client, ClientConfig, Error, EventError, EventStream, ProtocolError};
 use qmp_types::codec::CodecError;
 use qmp_types::UnknownEvent;
 use serde_json::{json, Value};
@@ -504,7 +504,8 @@ async fn qemu_killed_during_an_event_burst() {
                     assert!(["STOP", "RESUME"].contains(&event.event.name.as_str()));
                     seen += 1;
                 }
-                Some(Err(lag)) => panic!("the reading subscriber lagged: {lag}"),
+                // Under load even the reading subscriber may fall behind its 8 events.
+                Some(Err(lag)) => assert!(matches!(lag, EventError::Lagged { .. }), "{lag}"),
                 None => panic!("the stream ended before the kill"),
             }
         }

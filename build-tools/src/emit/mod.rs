@@ -98,7 +98,10 @@ impl<'a> Plan<'a> {
                 SchemaInfoKind::Command { arg_type, .. } => model.position(arg_type),
                 _ => None,
             };
-            (Job::Command(i), weight(i) + arg.map_or(0, |a| size(model, a)))
+            (
+                Job::Command(i),
+                weight(i) + arg.map_or(0, |a| size(model, a)),
+            )
         }));
         jobs.extend(events.values().map(|&i| {
             let arg = match &model.entries[i].kind {
@@ -386,7 +389,8 @@ fn allow_large_variants() -> TokenStream {
 
 /// An identifier for a (valid) Rust type name.
 fn ident(name: &str) -> Option<Ident> {
-    syn::parse_str::<Ident>(name).ok()
+    // Checked by hand: parsing each name with `syn` costs more than the check.
+    crate::ident::is_plain_ident(name).then(|| plain_ident(name))
 }
 
 /// A plain identifier for an internal name known to be valid.
