@@ -1,7 +1,9 @@
 //! Compile and decode test of generated bindings.
 //!
 //! Writes a tiny crate under `CARGO_TARGET_TMPDIR` whose only dependency is `qmp-types`: it
-//! `include!`s the bindings for every bundled schema, plus the 10.0.2 bindings pruned to a few
+//! `include!`s the bindings for every bundled schema, for the `query-qmp-schema` of
+//! `qemu-storage-daemon` 7.2 and 10.0 (captured live, so another real binary's schema is covered
+//! too), plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
 //! `#![deny(warnings, missing_docs)]`, and the 10.0.2 bindings with both serde directions.
 //! `cargo test` on it must build warning-free and pass its own tests
@@ -17,6 +19,20 @@ use std::process::Command;
 
 use qmp_build_tools::bundled::BUNDLED;
 use qmp_build_tools::engine::{self, Settings};
+use qmp_testkit::{QemuProcess, Release};
+use qmp_types::blocking::Client;
+use qmp_types::client::ClientConfig;
+
+/// The `query-qmp-schema` answer of a freshly started `qemu-storage-daemon` of `release`.
+fn storage_daemon_schema(release: Release) -> String {
+    let daemon = QemuProcess::storage_daemon(release);
+    let client = Client::connect_unix(daemon.socket(), ClientConfig::default())
+        .unwrap_or_else(|e| panic!("connect to qemu-storage-daemon {}: {e}", release.version()));
+    let schema = client
+        .execute_raw("query-qmp-schema", None)
+        .unwrap_or_else(|e| panic!("query-qmp-schema of {}: {e}", release.version()));
+    schema.to_string()
+}
 
 /// The workspace root (`build-tools/..`).
 fn workspace() -> PathBuf {
@@ -77,6 +93,15 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
             )
         })
         .collect();
+    for release in Release::ALL {
+        let json = storage_daemon_schema(release);
+        variants.push((
+            format!("storage_daemon_{}", module_name(release.version())),
+            format!("Every item of `qemu-storage-daemon` {}.", release.version()),
+            json,
+            Settings::default(),
+        ));
+    }
     let newest = BUNDLED.last().expect("a bundled schema");
     let mut pruned = Settings::default();
     pruned.selection.only_commands = Some(
