@@ -72,6 +72,24 @@ pub enum Error {
     /// An event given to `only_events` is not in the schema.
     #[error("`only_events` names `{0}`, which is not an event of the schema")]
     UnknownEvent(String),
+    /// A reference manual could not be read or decompressed.
+    #[error("cannot read reference manual {path}: {source}")]
+    ReadReference {
+        /// The file that was being read.
+        path: PathBuf,
+        /// The I/O or decompression error.
+        source: std::io::Error,
+    },
+    /// A reference manual is not one QEMU's QMP reference manuals, or cannot be read as one.
+    #[error("reference manual {}:{line}: {message}", path.display())]
+    Reference {
+        /// The manual.
+        path: PathBuf,
+        /// 1-based line of the (uncompressed) manual.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// `Config::generate` was called without a schema.
     #[error("no schema given: call `Config::schema(path)` first")]
     NoSchema,

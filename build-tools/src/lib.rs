@@ -98,6 +98,7 @@ pub mod error;
 pub mod format;
 pub mod model;
 pub mod parse;
+pub mod reference;
 
 pub use config::{generate_bindings, Config};
 pub use error::{Error, Result};
