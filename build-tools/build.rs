@@ -1,5 +1,6 @@
-//! Bundles the workspace's `schemas/*.json` into the binary: writes `bundled.rs` (a list of
-//! file names and `include_str!`s, oldest QEMU release first) into `OUT_DIR`.
+//! Bundles the workspace's `schemas/*.json` into the binary, with the reference manual stored
+//! beside each (`X.ref.7.gz`): writes `bundled.rs` (lists of file names and `include_str!`s /
+//! `include_bytes!`s, oldest QEMU release first) into `OUT_DIR`.
 //!
 //! `build-tools/schemas` is a symbolic link to the workspace's `schemas/`, so a packaged crate
 //! carries the files (cargo copies what a link points to). No schema at all is a build error:
@@ -39,6 +40,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "    ({name:?}, include_str!({:?})),\n",
             path.display().to_string()
         ));
+    }
+    out.push_str("];\n");
+    out.push_str(
+        "\n/// Reference manuals bundled from `schemas/` (`X.ref.7.gz` beside `X.json`): \
+         (file name, gzip bytes).\n\
+         pub static BUNDLED_REFERENCES: &[(&str, &[u8])] = &[\n",
+    );
+    for (_, name, path) in &schemas {
+        let stem = name.strip_suffix(".json").unwrap_or(name);
+        let reference = path.with_file_name(format!("{stem}.ref.7.gz"));
+        println!("cargo:rerun-if-changed={}", reference.display());
+        if let Ok(reference) = fs::canonicalize(&reference) {
+            out.push_str(&format!(
+                "    (\"{stem}.ref.7.gz\", include_bytes!({:?})),\n",
+                reference.display().to_string()
+            ));
+        }
     }
     out.push_str("];\n");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR unset")?);

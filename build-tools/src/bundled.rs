@@ -13,6 +13,16 @@ pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
     BUNDLED.iter().find(|(file, _)| *file == name).copied()
 }
 
+/// The reference manual bundled with the bundled schema `schema` (its `X.ref.7.gz`):
+/// (file name, compressed bytes).
+pub fn find_reference(schema: &str) -> Option<(&'static str, &'static [u8])> {
+    let stem = schema.strip_suffix(".json")?;
+    BUNDLED_REFERENCES
+        .iter()
+        .find(|(file, _)| file.strip_suffix(".ref.7.gz") == Some(stem))
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

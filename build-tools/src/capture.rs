@@ -12,6 +12,12 @@
 //! - `qemu-<version>-<target>.version` (the *sidecar*): the `return` value of `query-version`
 //!   exactly as returned (version triple and distribution package string), in the same layout.
 //!
+//! - `qemu-<version>-<target>.ref.7.gz` (or `.ref.7`): QEMU's reference manual for the
+//!   program, copied from its installation (`<prefix>/share/man/man7` beside
+//!   `<prefix>/bin`) or from `--reference FILE`, so that generating from the schema later
+//!   gets QEMU's type names and documentation without QEMU installed (`--no-reference`
+//!   skips it).
+//!
 //! `<version>` is the `major.minor.micro` that `query-version` reports; `<target>` is the
 //! architecture `query-target` reports for a system emulator (`x86_64`, `aarch64`, ...), and
 //! `storage-daemon` for a server without `query-target` (`qemu-storage-daemon`).
@@ -28,6 +34,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::CliError;
+use crate::reference::{self, companion, Program};
 
 /// The target name used for servers that have no `query-target` (the storage daemon).
 pub const STORAGE_DAEMON_TARGET: &str = "storage-daemon";
@@ -59,6 +66,14 @@ pub enum ProgramKind {
 }
 
 impl ProgramKind {
+    /// The program whose reference manual documents this kind's QMP.
+    pub fn program(self) -> Program {
+        match self {
+            ProgramKind::System => Program::SystemEmulator,
+            ProgramKind::StorageDaemon => Program::StorageDaemon,
+        }
+    }
+
     /// The kind a program's file name suggests: `StorageDaemon` when it contains
     /// `storage-daemon`, otherwise `System`.
     pub fn guess(path: &Path) -> ProgramKind {
@@ -141,6 +156,22 @@ pub enum CaptureError {
     /// Neither a program nor a socket was given.
     #[error("nothing to capture from: give --binary PATH or --socket PATH")]
     NoSource,
+    /// The reference manual given with `--reference` cannot be used.
+    #[error("reference manual: {0}")]
+    Reference(#[source] crate::error::Error),
+    /// The reference manual documents another program than the one captured.
+    #[error(
+        "reference manual {path} documents {found:?}, but the captured program is {expected:?}; \
+         give the right one with --reference FILE, or --no-reference"
+    )]
+    WrongReference {
+        /// The manual.
+        path: PathBuf,
+        /// The program it documents.
+        found: Program,
+        /// The program captured.
+        expected: Program,
+    },
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -174,6 +205,14 @@ pub struct CaptureArgs {
     /// The target in the default file name, instead of the one the server reports.
     #[arg(long, value_name = "NAME")]
     pub target: Option<String>,
+    /// QEMU's reference manual to store beside the schema (default: the one the program's
+    /// installation ships, `<prefix>/share/man/man7/qemu-qmp-ref.7.gz` or
+    /// `qemu-storage-daemon-qmp-ref.7.gz`; none with `--socket`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub reference: Option<PathBuf>,
+    /// Store no reference manual.
+    #[arg(long)]
+    pub no_reference: bool,
     /// Seconds to wait for the socket, the handshake and each command.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
@@ -223,6 +262,91 @@ pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CliError> {
         capture.target,
         path.display(),
         sidecar.display()
+    );
+    progress(stderr, &line)?;
+    let program = match (&source, capture.target.as_str()) {
+        (Source::Binary { kind, .. }, _) => kind.program(),
+        (Source::Socket(_), STORAGE_DAEMON_TARGET) => Program::StorageDaemon,
+        (Source::Socket(_), _) => Program::SystemEmulator,
+    };
+    let manual = match (args.no_reference, args.reference, &source) {
+        (true, _, _) => None,
+        (false, Some(file), _) => Some((file, true)),
+        (false, None, Source::Binary { path, .. }) => {
+            companion::installed_manual(path, program).map(|file| (file, false))
+        }
+        (false, None, Source::Socket(_)) => None,
+    };
+    match manual {
+        Some((file, explicit)) => {
+            store_reference(&file, explicit, program, &capture, &path, stderr)
+        }
+        None if !args.no_reference => progress(
+            stderr,
+            "capture: no reference manual found (give one with --reference FILE); \
+             bindings will use names from use sites\n",
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Copies the manual `file` beside the schema at `schema` (`X.ref.7.gz` or `X.ref.7`,
+/// as the manual is compressed or not) after checking it reads as a manual of `program`;
+/// a manual of another QEMU release is stored with a warning. A discovered (not
+/// `explicit`) manual of another program is skipped with a warning.
+fn store_reference(
+    file: &Path,
+    explicit: bool,
+    program: Program,
+    capture: &Capture,
+    schema: &Path,
+    stderr: &mut dyn Write,
+) -> Result<(), CliError> {
+    let manual = reference::read(file).map_err(CaptureError::Reference)?;
+    if manual.program != program {
+        let error = CaptureError::WrongReference {
+            path: file.to_owned(),
+            found: manual.program,
+            expected: program,
+        };
+        if explicit {
+            return Err(error.into());
+        }
+        return progress(stderr, &format!("capture: warning: {error}; not stored\n"));
+    }
+    if let Some(warning) = companion::release_mismatch(&manual, Some(&capture.version_triple)) {
+        progress(stderr, &format!("capture: warning: {warning}\n"))?;
+    }
+    let bytes = std::fs::read(file).map_err(|source| {
+        CaptureError::Reference(crate::error::Error::ReadReference {
+            path: file.to_owned(),
+            source,
+        })
+    })?;
+    let ending = if companion::is_gzip(&bytes) {
+        ".ref.7.gz"
+    } else {
+        ".ref.7"
+    };
+    let target = companion::companion_path(schema, ending);
+    for other in companion::COMPANION_ENDINGS {
+        let stale = companion::companion_path(schema, other);
+        if other != ending && stale.is_file() {
+            std::fs::remove_file(&stale).map_err(|source| CaptureError::Write {
+                path: stale.clone(),
+                source,
+            })?;
+        }
+    }
+    std::fs::write(&target, &bytes).map_err(|source| CaptureError::Write {
+        path: target.clone(),
+        source,
+    })?;
+    let line = format!(
+        "capture: reference manual {} ({} definitions) -> {}\n",
+        file.display(),
+        manual.definitions.len(),
+        target.display()
     );
     progress(stderr, &line)
 }

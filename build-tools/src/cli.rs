@@ -4,12 +4,14 @@
 use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::bundled;
 use crate::engine::{self, Settings};
 use crate::error::Error;
+use crate::reference::{self, companion, Manual};
 
 /// `qmp-codegen`: typed Rust bindings from QEMU's `query-qmp-schema` output.
 #[derive(Debug, Parser)]
@@ -44,7 +46,11 @@ pub struct GenerateArgs {
     /// Write the bindings to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Print counts per meta-type and naming collisions to stderr.
+    /// QEMU's reference manual for the schema.
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+    /// Print counts per meta-type, naming collisions and what the reference manual could
+    /// not name to stderr.
     #[arg(short, long)]
     pub verbose: bool,
     /// Leave out unstable items (`unstable` feature or `x-` name).
@@ -71,6 +77,23 @@ pub struct NamesArgs {
     /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema); default:
     /// the newest bundled schema.
     pub schema: Option<PathBuf>,
+    /// QEMU's reference manual for the schema.
+    #[command(flatten)]
+    pub reference: ReferenceArgs,
+}
+
+/// Where `generate` and `names` take QEMU's reference manual (QEMU's type names and
+/// documentation) from.
+#[derive(Debug, Args)]
+pub struct ReferenceArgs {
+    /// QEMU's reference manual (`qemu-qmp-ref.7.gz`, `qemu-storage-daemon-qmp-ref.7.gz`;
+    /// `.7` or `.7.gz`); default: the manual stored beside the schema (`X.json` →
+    /// `X.ref.7.gz`), or the one bundled with a bundled schema.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub reference: Option<PathBuf>,
+    /// Use no reference manual: types named from their use sites, no QEMU docs.
+    #[arg(long)]
+    pub no_reference: bool,
 }
 
 /// Arguments of `diff`.
@@ -118,8 +141,10 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
     match cli.command {
         Command::Generate(args) => generate(args, stdout, stderr),
         Command::Names(args) => {
-            let (_, json) = load(args.schema.as_deref())?;
-            let listing = engine::names(&json, &Default::default())?;
+            let schema = load(args.schema.as_deref())?;
+            let manual = load_reference(&args.reference, &schema, stderr)?;
+            let listing =
+                engine::names_with_reference(&schema.json, &Default::default(), manual.as_ref())?;
             write_out(stdout, "stdout", listing.as_bytes())
         }
         Command::Diff(args) => diff(args, stdout),
@@ -129,9 +154,9 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
 
 /// `diff`.
 fn diff(args: DiffArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
-    let (old_name, old_json) = load(Some(&args.old))?;
-    let (new_name, new_json) = load(Some(&args.new))?;
-    let changes = crate::diff::diff_json(&old_name, &old_json, &new_name, &new_json)?;
+    let old = load(Some(&args.old))?;
+    let new = load(Some(&args.new))?;
+    let changes = crate::diff::diff_json(&old.name, &old.json, &new.name, &new.json)?;
     if !args.json {
         return write_out(stdout, "stdout", changes.to_string().as_bytes());
     }
@@ -148,8 +173,9 @@ fn generate(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let (source, json) = load(args.schema.as_deref())?;
+    let schema = load(args.schema.as_deref())?;
     let mut settings = Settings::default();
+    settings.reference = load_reference(&args.reference, &schema, stderr)?.map(Arc::new);
     settings.selection.exclude_unstable = args.exclude_unstable;
     settings.both_directions = args.both_directions;
     if !args.only_commands.is_empty() {
@@ -159,11 +185,11 @@ fn generate(
         settings.selection.only_events = Some(args.only_events.into_iter().collect());
     }
     settings.renames = args.renames.into_iter().collect();
-    let output = engine::generate(&json, &source, &settings)?;
+    let output = engine::generate(&schema.json, &schema.name, &settings)?;
     if args.verbose {
         let mut report = format!(
-            "schema {source}\n{:<10} {:>7} {:>10}\n",
-            "meta-type", "schema", "generated"
+            "schema {}\n{:<10} {:>7} {:>10}\n",
+            schema.name, "meta-type", "schema", "generated"
         );
         for (meta, (total, generated)) in &output.counts {
             report.push_str(&format!("{meta:<10} {total:>7} {generated:>10}\n"));
@@ -175,6 +201,14 @@ fn generate(
         for collision in &output.collisions {
             report.push_str(&format!("  {collision}\n"));
         }
+        if let Some((named, total)) = output.qemu_named {
+            report.push_str(&format!(
+                "QEMU names from the reference manual: {named} of {total} named types\n"
+            ));
+            for note in &output.reference_notes {
+                report.push_str(&format!("  {note}\n"));
+            }
+        }
         write_out(stderr, "stderr", report.as_bytes())?;
     }
     match args.output {
@@ -184,21 +218,41 @@ fn generate(
     }
 }
 
+/// A schema to work on.
+struct Schema {
+    /// Its file name, for headers and messages.
+    name: String,
+    /// Its text.
+    json: Cow<'static, str>,
+    /// The file it was read from; `None` for a bundled schema.
+    path: Option<PathBuf>,
+}
+
 /// The schema to work on: a file, else a bundled schema of that file name, else (no SCHEMA)
-/// the newest bundled one. Returns (name for the header, JSON).
-fn load(schema: Option<&Path>) -> Result<(String, Cow<'static, str>), CliError> {
+/// the newest bundled one.
+fn load(schema: Option<&Path>) -> Result<Schema, CliError> {
+    let bundled = |(name, json): (&'static str, &'static str)| Schema {
+        name: name.to_owned(),
+        json: Cow::Borrowed(json),
+        path: None,
+    };
     let Some(path) = schema else {
-        let (name, json) = bundled::newest().ok_or(CliError::NoBundledSchema)?;
-        return Ok((name.to_owned(), Cow::Borrowed(json)));
+        return bundled::newest()
+            .map(bundled)
+            .ok_or(CliError::NoBundledSchema);
     };
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
     match std::fs::read_to_string(path) {
-        Ok(json) => Ok((name, Cow::Owned(json))),
+        Ok(json) => Ok(Schema {
+            name,
+            json: Cow::Owned(json),
+            path: Some(path.to_owned()),
+        }),
         Err(source) => match bundled::find(&path.to_string_lossy()) {
-            Some((name, json)) => Ok((name.to_owned(), Cow::Borrowed(json))),
+            Some(found) => Ok(bundled(found)),
             None => Err(Error::ReadSchema {
                 path: path.to_owned(),
                 source,
@@ -206,6 +260,38 @@ fn load(schema: Option<&Path>) -> Result<(String, Cow<'static, str>), CliError> 
             .into()),
         },
     }
+}
+
+/// The reference manual for `schema` as `args` choose: the given file, none, or the one
+/// stored beside the schema file (bundled with a bundled schema). A manual of another QEMU
+/// release is used with a warning on `stderr`.
+fn load_reference(
+    args: &ReferenceArgs,
+    schema: &Schema,
+    stderr: &mut dyn Write,
+) -> Result<Option<Manual>, CliError> {
+    if args.no_reference {
+        return Ok(None);
+    }
+    let manual = match (&args.reference, &schema.path) {
+        (Some(file), _) => reference::read(file)?,
+        (None, Some(path)) => match companion::companion_of(path) {
+            Some(file) => reference::read(&file)?,
+            None => return Ok(None),
+        },
+        (None, None) => match bundled::find_reference(&schema.name) {
+            Some((name, bytes)) => reference::read_bytes(bytes, name)?,
+            None => return Ok(None),
+        },
+    };
+    let release = match &schema.path {
+        Some(path) => companion::schema_release(path),
+        None => companion::release_in_name(&schema.name),
+    };
+    if let Some(warning) = companion::release_mismatch(&manual, release.as_deref()) {
+        write_out(stderr, "stderr", format!("warning: {warning}\n").as_bytes())?;
+    }
+    Ok(Some(manual))
 }
 
 /// Writes `bytes` to a standard stream.

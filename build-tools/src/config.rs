@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::{env, fs};
 
 use crate::engine::{self, Settings};
 use crate::error::{Error, Result};
+use crate::reference::{self, companion};
 
 /// The default output file name.
 const DEFAULT_FILE_NAME: &str = "qmp.rs";
@@ -30,9 +32,22 @@ const DEFAULT_FILE_NAME: &str = "qmp.rs";
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     schema: Option<PathBuf>,
+    reference: ReferenceChoice,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     settings: Settings,
+}
+
+/// Where QEMU's reference manual comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum ReferenceChoice {
+    /// The manual stored beside the schema (`X.ref.7.gz`), if there is one.
+    #[default]
+    BesideSchema,
+    /// This file.
+    File(PathBuf),
+    /// None: names from use sites only, no QEMU docs.
+    Without,
 }
 
 impl Config {
@@ -45,6 +60,23 @@ impl Config {
     /// The `query-qmp-schema` output (a JSON file) to generate from. Required.
     pub fn schema(&mut self, path: impl Into<PathBuf>) -> &mut Self {
         self.schema = Some(path.into());
+        self
+    }
+
+    /// QEMU's reference manual for the schema (`qemu-qmp-ref.7.gz`, or
+    /// `qemu-storage-daemon-qmp-ref.7.gz` for the storage daemon; `.7` or `.7.gz`), which
+    /// gives the generated types QEMU's names and QEMU's documentation. By default the
+    /// manual `qmp-codegen capture` stored beside the schema (`X.json` → `X.ref.7.gz`) is
+    /// used when it exists; without any manual, types are named from their use sites.
+    pub fn reference(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.reference = ReferenceChoice::File(path.into());
+        self
+    }
+
+    /// Uses no reference manual, not even one stored beside the schema: types are named
+    /// from their use sites and documented with wire names only.
+    pub fn no_reference(&mut self) -> &mut Self {
+        self.reference = ReferenceChoice::Without;
         self
     }
 
@@ -109,9 +141,16 @@ impl Config {
     /// Generates the bindings and returns the formatted source.
     ///
     /// # Errors
-    /// [`Error::NoSchema`] without a schema, [`Error::ReadSchema`] when it cannot be read, and
-    /// every error of the pipeline (malformed schema, unknown selected command, …).
+    /// [`Error::NoSchema`] without a schema, [`Error::ReadSchema`] when it cannot be read,
+    /// [`Error::ReadReference`] / [`Error::Reference`] for a reference manual that cannot be
+    /// read, and every error of the pipeline (malformed schema, unknown selected command, …).
     pub fn generate(&self) -> Result<String> {
+        Ok(self.run(&mut |_| {})?.code)
+    }
+
+    /// Reads the inputs and runs the engine; `warn` receives what should not go unnoticed
+    /// (a manual of another QEMU release).
+    fn run(&self, warn: &mut dyn FnMut(&str)) -> Result<engine::Output> {
         let path = self.schema.as_ref().ok_or(Error::NoSchema)?;
         let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
             path: path.clone(),
@@ -121,11 +160,30 @@ impl Config {
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        Ok(engine::generate(&json, &source, &self.settings)?.code)
+        let mut settings = self.settings.clone();
+        if let Some(manual_path) = self.reference_path() {
+            let manual = reference::read(&manual_path)?;
+            let release = companion::schema_release(path);
+            if let Some(warning) = companion::release_mismatch(&manual, release.as_deref()) {
+                warn(&warning);
+            }
+            settings.reference = Some(Arc::new(manual));
+        }
+        engine::generate(&json, &source, &settings)
+    }
+
+    /// The manual to read, if any.
+    fn reference_path(&self) -> Option<PathBuf> {
+        match &self.reference {
+            ReferenceChoice::File(path) => Some(path.clone()),
+            ReferenceChoice::BesideSchema => self.schema.as_deref().and_then(companion::companion_of),
+            ReferenceChoice::Without => None,
+        }
     }
 
     /// Generates the bindings into `out_dir/file_name`, rewriting the file only when its
-    /// content changes, and prints `cargo:rerun-if-changed=` for the schema. Returns the path.
+    /// content changes, and prints `cargo:rerun-if-changed=` for the schema and the manual
+    /// (and `cargo:warning=` for a manual of another QEMU release). Returns the path.
     ///
     /// # Errors
     /// [`Error::NoOutDir`] without an output directory, [`Error::Write`] when writing fails,
@@ -133,8 +191,20 @@ impl Config {
     pub fn write(&self) -> Result<PathBuf> {
         if let Some(schema) = &self.schema {
             println!("cargo:rerun-if-changed={}", schema.display());
+            if self.reference == ReferenceChoice::BesideSchema {
+                // Also when absent, so a manual stored later is picked up.
+                for ending in companion::COMPANION_ENDINGS {
+                    let path = companion::companion_path(schema, ending);
+                    println!("cargo:rerun-if-changed={}", path.display());
+                }
+            }
         }
-        let code = self.generate()?;
+        if let ReferenceChoice::File(path) = &self.reference {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+        let code = self
+            .run(&mut |warning| println!("cargo:warning={warning}"))?
+            .code;
         let dir = match &self.out_dir {
             Some(dir) => dir.clone(),
             None => env::var_os("OUT_DIR")

@@ -3,12 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use qmp_types::introspection::SchemaInfo;
 
+use crate::emit::QemuDocs;
 use crate::error::Result;
 use crate::model::{Model, Selection};
+use crate::naming::reference::{match_manual, ReferenceMatch};
 use crate::naming::TypeNames;
+use crate::reference::Manual;
 use crate::{emit, format, parse};
 
 /// At most this many threads emit and format (more gain little on the output's size).
@@ -28,6 +32,8 @@ pub struct Settings {
     /// Derive both `Serialize` and `Deserialize` on every type, instead of only the direction
     /// it travels in (which builds about twice as fast).
     pub both_directions: bool,
+    /// QEMU's reference manual for the schema: QEMU's type names and documentation.
+    pub reference: Option<Arc<Manual>>,
 }
 
 /// Generated bindings and figures about them.
@@ -39,6 +45,12 @@ pub struct Output {
     pub counts: BTreeMap<&'static str, (usize, usize)>,
     /// The naming collisions that were resolved, one readable line each.
     pub collisions: Vec<String>,
+    /// With a reference manual: how many masked types got QEMU's name, of how many named
+    /// types there are (objects with members, enums, alternates, commands' and events'
+    /// own argument objects excluded).
+    pub qemu_named: Option<(usize, usize)>,
+    /// With a reference manual: what it could not name or disagreed on, one line each.
+    pub reference_notes: Vec<String>,
 }
 
 /// Generates bindings for the schema text `json`; `source` names it in the header.
@@ -47,13 +59,16 @@ pub struct Output {
 /// Any stage's error: see [`crate::Error`].
 pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output> {
     let entries = parse::parse(json)?;
+    let reference = settings.reference.as_deref();
+    let matched = reference.map(|manual| match_manual(&entries, manual));
     // Names come from the whole schema, so pruning or dropping unstable items never renames
     // what remains.
-    let names = TypeNames::assign(&entries, &settings.renames)?;
+    let names = TypeNames::assign_with_reference(&entries, &settings.renames, matched.as_ref())?;
     let mut counts: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for entry in &entries {
         counts.entry(entry.kind.meta_type()).or_default().0 += 1;
     }
+    let qemu_named = matched.as_ref().map(|m| named_share(&entries, &names, m));
     let mut model = Model::build(entries, &settings.selection)?;
     if settings.both_directions {
         model.derive_both_directions();
@@ -63,14 +78,74 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
             counts.entry(entry.kind.meta_type()).or_default().1 += 1;
         }
     }
+    let docs = reference.map(|manual| QemuDocs::new(manual, &model, &names));
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let code = emit_and_format(&model, &names, source, threads.min(MAX_THREADS))?;
+    let manual_name = reference.map(|manual| {
+        let path = std::path::Path::new(&manual.source);
+        path.file_name()
+            .map_or_else(|| manual.source.clone(), |n| n.to_string_lossy().into_owned())
+    });
+    let origin = format::Origin {
+        schema: source,
+        reference: manual_name
+            .as_deref()
+            .map(|name| (name, reference.and_then(|m| m.version.as_deref()))),
+    };
+    let code = emit_and_format(&model, &names, docs.as_ref(), origin, threads.min(MAX_THREADS))?;
     let collisions = names.collisions().iter().map(ToString::to_string).collect();
+    let mut reference_notes = Vec::new();
+    if let Some(manual) = reference {
+        reference_notes.extend(manual.warnings.iter().map(|w| {
+            format!("{}:{}: {}", manual.source, w.line, w.message)
+        }));
+    }
+    reference_notes.extend(matched.map(|m| m.notes).unwrap_or_default());
     Ok(Output {
         code,
         counts,
         collisions,
+        qemu_named,
+        reference_notes,
     })
+}
+
+/// How many of the schema's named types (objects with members, enums, alternates; not the
+/// argument objects that are command or event structs) got a QEMU name, of how many.
+fn named_share(
+    entries: &[qmp_types::introspection::SchemaInfo],
+    names: &TypeNames,
+    matched: &ReferenceMatch,
+) -> (usize, usize) {
+    use qmp_types::introspection::SchemaInfoKind;
+    // Argument objects that are their command's or event's struct (same Rust name).
+    let implicit: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter_map(|root| match &root.kind {
+            SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } => {
+                let own = names.type_name(&root.name)?;
+                (names.type_name(arg_type) == Some(own)).then_some(arg_type.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut total = 0;
+    let mut named = 0;
+    for entry in entries {
+        let nameable = match &entry.kind {
+            SchemaInfoKind::Object {
+                members, variants, ..
+            } => !members.is_empty() || !variants.is_empty(),
+            SchemaInfoKind::Enum { .. } | SchemaInfoKind::Alternate { .. } => true,
+            _ => false,
+        };
+        if nameable && !implicit.contains(entry.name.as_str()) {
+            total += 1;
+            if matched.names.contains_key(&entry.name) {
+                named += 1;
+            }
+        }
+    }
+    (named, total)
 }
 
 /// Stages 4 and 5, emit and format, which take most of the time: the items are split into
@@ -81,13 +156,14 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
 fn emit_and_format(
     model: &Model,
     names: &TypeNames,
-    source: &str,
+    docs: Option<&QemuDocs<'_>>,
+    origin: format::Origin<'_>,
     threads: usize,
 ) -> Result<String> {
-    let plan = emit::Plan::new(model, names)?;
+    let plan = emit::Plan::new(model, names, docs)?;
     if threads <= 1 {
         let body = format::body(plan.emit(0..plan.len())?)?;
-        return Ok(format::join(source, &[body]));
+        return Ok(format::join(origin, &[body]));
     }
     let ranges = plan.partition(threads * CHUNKS_PER_THREAD);
     let next = AtomicUsize::new(0);
@@ -117,7 +193,7 @@ fn emit_and_format(
         .into_iter()
         .map(|(_, body)| body)
         .collect::<Result<Vec<_>>>()?;
-    Ok(format::join(source, &bodies))
+    Ok(format::join(origin, &bodies))
 }
 
 /// The `names` listing: one `schema name<TAB>Rust type` line per entity, in schema order.
@@ -125,8 +201,22 @@ fn emit_and_format(
 /// # Errors
 /// Parse and naming errors.
 pub fn names(json: &str, renames: &BTreeMap<String, String>) -> Result<String> {
+    names_with_reference(json, renames, None)
+}
+
+/// The `names` listing (see [`names`]) with QEMU's names from `reference` where it gives
+/// them.
+///
+/// # Errors
+/// Parse and naming errors.
+pub fn names_with_reference(
+    json: &str,
+    renames: &BTreeMap<String, String>,
+    reference: Option<&Manual>,
+) -> Result<String> {
     let entries: Vec<SchemaInfo> = parse::parse(json)?;
-    let names = TypeNames::assign(&entries, renames)?;
+    let matched = reference.map(|manual| match_manual(&entries, manual));
+    let names = TypeNames::assign_with_reference(&entries, renames, matched.as_ref())?;
     let mut out = String::new();
     for (schema, rust) in names.iter() {
         out.push_str(schema);
@@ -148,11 +238,15 @@ mod tests {
         let entries = parse::parse(json).unwrap();
         let names = TypeNames::assign(&entries, &BTreeMap::new()).unwrap();
         let model = Model::build(entries, &Selection::default()).unwrap();
-        let one = emit_and_format(&model, &names, file, 1).unwrap();
+        let origin = format::Origin {
+            schema: file,
+            reference: None,
+        };
+        let one = emit_and_format(&model, &names, None, origin, 1).unwrap();
         let tokens = emit::emit(&model, &names).unwrap();
-        assert!(one == format::format(tokens, file).unwrap());
+        assert!(one == format::format(tokens, origin).unwrap());
         for threads in [2, 3, 7] {
-            let many = emit_and_format(&model, &names, file, threads).unwrap();
+            let many = emit_and_format(&model, &names, None, origin, threads).unwrap();
             assert!(one == many, "{threads} threads give different output");
         }
     }

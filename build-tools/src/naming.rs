@@ -64,6 +64,7 @@
 
 mod assign;
 mod graph;
+pub mod reference;
 mod renames;
 #[cfg(test)]
 mod tests;
@@ -86,6 +87,9 @@ pub struct TypeNames {
     index: BTreeMap<String, usize>,
     /// The Rust name of each entry that has one.
     names: BTreeMap<String, String>,
+    /// QEMU's name of each type that has one: commands and events (their wire names) and
+    /// the masked types the reference manual named.
+    qemu_names: BTreeMap<String, String>,
     /// The collision resolutions made while naming.
     collisions: Vec<Collision>,
 }
@@ -244,13 +248,50 @@ impl TypeNames {
         entries: &[SchemaInfo],
         renames: &BTreeMap<String, String>,
     ) -> Result<TypeNames, NamingError> {
-        let graph = Graph::build(entries)?;
-        let mut assigned = assign::assign(&graph, &BTreeMap::new());
+        TypeNames::assign_with_reference(entries, renames, None)
+    }
+
+    /// Like [`TypeNames::assign`], with QEMU's names of masked types (from the reference
+    /// manual: [`reference::match_manual`]) taking precedence over use-site names, and
+    /// `renames` over both. A command's or event's argument object that QEMU names is a
+    /// type of its own (`BlockdevAdd` wraps `BlockdevOptions`).
+    ///
+    /// # Errors
+    /// As [`TypeNames::assign`].
+    pub fn assign_with_reference(
+        entries: &[SchemaInfo],
+        renames: &BTreeMap<String, String>,
+        reference: Option<&reference::ReferenceMatch>,
+    ) -> Result<TypeNames, NamingError> {
+        let qemu: BTreeMap<&str, &str> = reference
+            .map(|r| {
+                r.names
+                    .iter()
+                    .map(|(schema, qemu)| (schema.as_str(), qemu.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let graph = Graph::build(entries, &qemu)?;
+        let mut forced = BTreeMap::new();
+        for (schema, qemu_name) in &qemu {
+            let Some(slot) = graph.index.get(schema).and_then(|&i| graph.slot_of[i]) else {
+                continue;
+            };
+            if graph.slots[slot].root.is_none() {
+                forced.insert(slot, rust_name_of_qemu(qemu_name));
+            }
+        }
+        let mut assigned = assign::assign(&graph, &forced);
         if !renames.is_empty() {
-            let forced = renames::resolve(&graph, &assigned.names, renames)?;
+            let chosen = renames::resolve(&graph, &assigned.names, renames)?;
+            // A user's name wins over QEMU's: the type QEMU gave that name falls back to its
+            // use-site name.
+            forced.retain(|slot, name| !chosen.values().any(|c| c == name) || chosen.contains_key(slot));
+            forced.extend(chosen);
             assigned = assign::assign(&graph, &forced);
         }
         let mut names = BTreeMap::new();
+        let mut qemu_names = BTreeMap::new();
         let mut rust = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
             let text = match (graph.slot_of[i], &entry.kind) {
@@ -270,6 +311,16 @@ impl TypeNames {
                     format!("{}{element}{}", "Vec<".repeat(depth), ">".repeat(depth))
                 }
             };
+            match &entry.kind {
+                SchemaInfoKind::Command { .. } | SchemaInfoKind::Event { .. } => {
+                    qemu_names.insert(entry.name.clone(), entry.name.clone());
+                }
+                _ => {
+                    if let Some(qemu_name) = qemu.get(entry.name.as_str()) {
+                        qemu_names.insert(entry.name.clone(), (*qemu_name).to_owned());
+                    }
+                }
+            }
             rust.push((entry.name.clone(), text));
         }
         Ok(TypeNames {
@@ -280,8 +331,15 @@ impl TypeNames {
                 .collect(),
             entries: rust,
             names,
+            qemu_names,
             collisions: assigned.collisions,
         })
+    }
+
+    /// QEMU's own name of a schema entity: a command's or event's wire name, or the name the
+    /// reference manual gives a masked type; `None` for types it did not name.
+    pub fn qemu_name(&self, schema_name: &str) -> Option<&str> {
+        self.qemu_names.get(schema_name).map(String::as_str)
     }
 
     /// The `UpperCamelCase` name of a named type: an object with members or variants, an
@@ -315,6 +373,28 @@ impl TypeNames {
     /// The collisions resolved while naming (rule 4), for `--verbose` output.
     pub fn collisions(&self) -> &[Collision] {
         &self.collisions
+    }
+}
+
+/// The Rust name of a type QEMU names `qemu_name`: the name itself where it is a plain
+/// identifier that Rust's and clippy's naming lints accept (`BlockInfo`, `GICCapability`,
+/// `X86CPURegister32`), else its `UpperCamelCase` form; a name reserved for generated code
+/// (QEMU's struct `String`) gets the prefix `Qapi`.
+fn rust_name_of_qemu(qemu_name: &str) -> String {
+    let plain = crate::ident::is_plain_ident(qemu_name)
+        && qemu_name.starts_with(|c: char| c.is_ascii_uppercase())
+        && !qemu_name.contains('_')
+        // clippy's `upper_case_acronyms` objects to names in capitals only.
+        && qemu_name.chars().any(|c| c.is_ascii_lowercase());
+    let name = if plain {
+        qemu_name.to_owned()
+    } else {
+        crate::ident::upper_camel(qemu_name)
+    };
+    if RESERVED.contains(&name.as_str()) {
+        format!("Qapi{name}")
+    } else {
+        name
     }
 }
 

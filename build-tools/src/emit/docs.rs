@@ -38,10 +38,15 @@ pub(crate) fn features(name: &str, features: &[String]) -> Vec<String> {
     lines
 }
 
-/// The "where it comes from" line of a type.
-pub(crate) fn schema_origin(schema_name: &str, meta: &str, path: Option<&str>) -> String {
+/// The "where it comes from" line of a type: its QEMU name when known, and the first schema
+/// path reaching it (masked schema names change with every release, so they stay out).
+pub(crate) fn schema_origin(qemu_name: Option<&str>, meta: &str, path: Option<&str>) -> String {
+    let what = match qemu_name {
+        Some(name) => format!("QAPI {meta} `{name}`"),
+        None => format!("Schema {meta}"),
+    };
     match path {
-        Some(path) => format!("Schema {meta} `{schema_name}`, first reached at `{path}`."),
-        None => format!("Schema {meta} `{schema_name}` (reached from no command or event)."),
+        Some(path) => format!("{what}, first reached at `{path}`."),
+        None => format!("{what} (reached from no command or event)."),
     }
 }

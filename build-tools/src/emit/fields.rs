@@ -85,10 +85,11 @@ impl Emitter<'_, '_> {
                 quote!(#[serde(#(#serde_args),*)])
             };
             let own_deprecated = is_deprecated(&member.features);
-            let mut lines = vec![format!(
+            let mut lines = self.qemu_member_lines(owner, wire);
+            lines.push(format!(
                 "Wire name `{wire}`{}.",
                 if optional { " (optional)" } else { "" }
-            )];
+            ));
             lines.extend(docs::features(wire, &member.features));
             let doc = docs::attrs(&lines);
             let deprecated = deprecated_attr(own_deprecated);

@@ -7,8 +7,11 @@
 
 mod docs;
 mod fields;
+mod qemu_docs;
 mod roots;
 mod types;
+
+pub use qemu_docs::QemuDocs;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -20,13 +23,14 @@ use quote::quote;
 use crate::error::{Error, Result};
 use crate::model::{is_deprecated, Model, Usage};
 use crate::naming::TypeNames;
+use crate::reference::Definition;
 
 /// Emits the bindings for `model`, named by `names`, as one token stream.
 ///
 /// # Errors
 /// [`Error::Entry`] when `names` has no Rust name for a generated type.
 pub fn emit(model: &Model, names: &TypeNames) -> Result<TokenStream> {
-    let plan = Plan::new(model, names)?;
+    let plan = Plan::new(model, names, None)?;
     plan.emit(0..plan.len())
 }
 
@@ -52,6 +56,8 @@ enum Job {
 pub struct Plan<'a> {
     model: &'a Model,
     names: &'a TypeNames,
+    /// QEMU's documentation, when its reference manual is at hand.
+    qemu: Option<&'a QemuDocs<'a>>,
     /// Object entries whose Rust type is a command or event struct (same assigned name).
     absorbed: HashMap<usize, usize>,
     /// The name of each union's variant enum, by the union's Rust name.
@@ -62,11 +68,15 @@ pub struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     /// Orders the output: commands, events, the `Event` enum, then every other type, each
-    /// section sorted by Rust name.
+    /// section sorted by Rust name. Items carry QEMU's documentation from `qemu` when given.
     ///
     /// # Errors
     /// [`Error::Entry`] when `names` has no Rust name (or no valid one) for a generated type.
-    pub fn new(model: &'a Model, names: &'a TypeNames) -> Result<Plan<'a>> {
+    pub fn new(
+        model: &'a Model,
+        names: &'a TypeNames,
+        qemu: Option<&'a QemuDocs<'a>>,
+    ) -> Result<Plan<'a>> {
         let absorbed = absorbed(model, names);
         let mut commands = BTreeMap::new();
         let mut events = BTreeMap::new();
@@ -116,6 +126,7 @@ impl<'a> Plan<'a> {
         Ok(Plan {
             model,
             names,
+            qemu,
             absorbed,
             variant_enums,
             jobs,
@@ -161,6 +172,7 @@ impl<'a> Plan<'a> {
         let mut emitter = Emitter {
             model: self.model,
             names: self.names,
+            qemu: self.qemu,
             absorbed: &self.absorbed,
             variant_enums: &self.variant_enums,
             types: HashMap::new(),
@@ -284,6 +296,8 @@ fn type_name(model: &Model, names: &TypeNames, i: usize) -> Result<Ident> {
 struct Emitter<'p, 'a> {
     model: &'a Model,
     names: &'a TypeNames,
+    /// QEMU's documentation, when its reference manual is at hand.
+    qemu: Option<&'a QemuDocs<'a>>,
     /// Object entries whose Rust type is a command or event struct (same assigned name).
     absorbed: &'p HashMap<usize, usize>,
     /// The name of each union's variant enum, by the union's Rust name.
@@ -292,7 +306,7 @@ struct Emitter<'p, 'a> {
     types: HashMap<String, TokenStream>,
 }
 
-impl Emitter<'_, '_> {
+impl<'a> Emitter<'_, 'a> {
     /// The Rust type name of the entry at `i`, as an identifier.
     fn type_name(&self, i: usize) -> Result<Ident> {
         type_name(self.model, self.names, i)
@@ -322,6 +336,48 @@ impl Emitter<'_, '_> {
         } else {
             ty
         })
+    }
+
+    /// QEMU's definition of the entry at `i`: a command's or event's own, a named type's,
+    /// or for an argument object that is a command or event struct, that command's or
+    /// event's.
+    fn definition(&self, i: usize) -> Option<&'a Definition> {
+        let qemu = self.qemu?;
+        let owner = self.absorbed.get(&i).copied().unwrap_or(i);
+        let name = self.names.qemu_name(&self.model.entries.get(owner)?.name)?;
+        qemu.definition(name)
+    }
+
+    /// QEMU's doc lines for the item of entry `i` (empty without a reference or a
+    /// definition).
+    fn qemu_item_lines(&self, i: usize) -> Vec<String> {
+        match (self.qemu, self.definition(i)) {
+            (Some(qemu), Some(def)) => qemu.item_lines(def),
+            _ => Vec::new(),
+        }
+    }
+
+    /// QEMU's doc lines for member `wire` of the entry at `owner` (empty when it has none).
+    fn qemu_member_lines(&self, owner: usize, wire: &str) -> Vec<String> {
+        let (Some(qemu), Some(def)) = (self.qemu, self.definition(owner)) else {
+            return Vec::new();
+        };
+        qemu.member(def, wire)
+            .map(|member| qemu.member_lines(member))
+            .unwrap_or_default()
+    }
+
+    /// `#[doc(alias = ...)]` for each of `aliases` that differs from the item's name, so
+    /// rustdoc's search finds the item by its QEMU and wire names.
+    fn aliases(ident: &Ident, aliases: &[&str]) -> TokenStream {
+        let own = ident.to_string();
+        let mut seen: Vec<&str> = Vec::new();
+        for alias in aliases {
+            if *alias != own && !seen.contains(alias) {
+                seen.push(alias);
+            }
+        }
+        quote! { #( #[doc(alias = #seen)] )* }
     }
 
     /// Whether the schema type `name` (or, for an array, its element) is deprecated.
@@ -432,7 +488,7 @@ mod tests {
         let entries = crate::parse::parse(json).unwrap();
         let names = TypeNames::assign(&entries, &BTreeMap::new()).unwrap();
         let model = Model::build(entries, &Selection::default()).unwrap();
-        let plan = Plan::new(&model, &names).unwrap();
+        let plan = Plan::new(&model, &names, None).unwrap();
         assert!(plan.len() > 500, "{}", plan.len());
         for parts in [1, 2, 3, 4, 7, 100_000] {
             let ranges = plan.partition(parts);

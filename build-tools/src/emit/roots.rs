@@ -35,14 +35,13 @@ impl Emitter<'_, '_> {
             Some(_) => self.names.rust_type(ret_type).unwrap_or_default(),
             None => "::qmp_types::Empty".to_owned(),
         };
-        let mut lines = vec![
-            format!("QMP command `{wire}`."),
-            String::new(),
+        let mut lines = self.qemu_item_lines(i);
+        lines.extend([
             format!(
-                "Returns `{returns_text}`. Allow OOB: {}. Schema path: `{wire}`.",
+                "QMP command `{wire}`: returns `{returns_text}`; allow OOB: {}.",
                 if *allow_oob { "yes" } else { "no" }
             ),
-        ];
+        ]);
         lines.extend(docs::features(wire, &entry.features));
         let mut qmp_args = vec![quote!(name = #wire)];
         if let Some(returns) = returns {
@@ -51,13 +50,15 @@ impl Emitter<'_, '_> {
         if *allow_oob {
             qmp_args.push(quote!(allow_oob));
         }
+        let ident = self.type_name(i)?;
+        let aliases = Self::aliases(&ident, &[wire]);
         let head = StructHead {
-            ident: self.type_name(i)?,
+            ident,
             docs: lines,
             usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Command)],
-            attrs: quote!(#[qmp(#(#qmp_args),*)]),
+            attrs: quote!(#aliases #[qmp(#(#qmp_args),*)]),
         };
         self.root_struct(i, arg_type, head)
     }
@@ -68,19 +69,18 @@ impl Emitter<'_, '_> {
             return Ok(TokenStream::new());
         };
         let wire = &entry.name;
-        let mut lines = vec![
-            format!("QMP event `{wire}`."),
-            String::new(),
-            format!("Schema path: `{wire}`."),
-        ];
+        let mut lines = self.qemu_item_lines(i);
+        lines.push(format!("QMP event `{wire}`."));
         lines.extend(docs::features(wire, &entry.features));
+        let ident = self.type_name(i)?;
+        let aliases = Self::aliases(&ident, &[wire]);
         let head = StructHead {
-            ident: self.type_name(i)?,
+            ident,
             docs: lines,
             usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Event)],
-            attrs: quote!(#[qmp(name = #wire)]),
+            attrs: quote!(#aliases #[qmp(name = #wire)]),
         };
         self.root_struct(i, arg_type, head)
     }

@@ -39,9 +39,12 @@ impl Emitter<'_, '_> {
         ident: &Ident,
     ) -> Result<TokenStream> {
         let meta = entry.kind.meta_type();
-        let mut lines = vec![docs::schema_origin(&entry.name, meta, self.model.path(i))];
+        let qemu_name = self.names.qemu_name(&entry.name);
+        let mut lines = self.qemu_item_lines(i);
+        lines.push(docs::schema_origin(qemu_name, meta, self.model.path(i)));
         lines.extend(docs::features(&entry.name, &entry.features));
         let deprecated = is_deprecated(&entry.features);
+        let aliases = Self::aliases(ident, qemu_name.as_slice());
         match &entry.kind {
             SchemaInfoKind::Object { .. } => {
                 let head = StructHead {
@@ -50,19 +53,28 @@ impl Emitter<'_, '_> {
                     usage: self.model.usage(i),
                     deprecated,
                     extra_derives: Vec::new(),
-                    attrs: TokenStream::new(),
+                    attrs: aliases,
                 };
                 self.object(i, head)
             }
-            SchemaInfoKind::Enum { members, values } => Ok(open_enum(
-                ident,
-                &lines,
-                deprecated,
-                &EnumMember::of(members, values),
-            )),
+            SchemaInfoKind::Enum { members, values } => {
+                let values = EnumMember::of(members, values);
+                let value_docs = values
+                    .iter()
+                    .map(|value| self.qemu_member_lines(i, &value.name))
+                    .collect::<Vec<_>>();
+                Ok(open_enum(
+                    ident,
+                    &lines,
+                    &aliases,
+                    deprecated,
+                    &values,
+                    &value_docs,
+                ))
+            }
             SchemaInfoKind::Alternate { members } => {
                 let types: Vec<&str> = members.iter().map(|m| m.type_.as_str()).collect();
-                self.alternate(i, ident, &lines, deprecated, &types)
+                self.alternate(i, ident, &lines, &aliases, deprecated, &types)
             }
             _ => Ok(TokenStream::new()),
         }
@@ -245,6 +257,7 @@ impl Emitter<'_, '_> {
         i: usize,
         ident: &Ident,
         lines: &[String],
+        aliases: &TokenStream,
         deprecated: bool,
         types: &[&str],
     ) -> Result<TokenStream> {
@@ -273,6 +286,7 @@ impl Emitter<'_, '_> {
         let (derives, serde_crate) = serde_derives(usage);
         Ok(quote! {
             #doc
+            #aliases
             #deprecated
             #allow
             #allow_large
@@ -381,16 +395,19 @@ fn constructor(
 fn open_enum(
     ident: &Ident,
     lines: &[String],
+    aliases: &TokenStream,
     deprecated: bool,
     values: &[EnumMember],
+    value_docs: &[Vec<String>],
 ) -> TokenStream {
     let wires: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
     let idents = unique_idents(&wires, variant_ident);
     let fallback = fallback_ident(&idents);
     let any_deprecated = deprecated || values.iter().any(|v| is_deprecated(&v.features));
-    let arms = values.iter().zip(&idents).map(|(value, variant)| {
+    let arms = values.iter().zip(&idents).zip(value_docs).map(|((value, variant), qemu)| {
         let wire = &value.name;
-        let mut lines = vec![format!("Wire value `{wire}`.")];
+        let mut lines = qemu.clone();
+        lines.push(format!("Wire value `{wire}`."));
         lines.extend(docs::features(wire, &value.features));
         let doc = docs::attrs(&lines);
         let deprecated = deprecated_attr(is_deprecated(&value.features));
@@ -401,6 +418,7 @@ fn open_enum(
     let allow = allow_deprecated(any_deprecated);
     quote! {
         #doc
+        #aliases
         #deprecated
         #allow
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_types::OpenEnum)]

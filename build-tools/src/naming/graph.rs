@@ -108,7 +108,12 @@ pub(super) struct Graph<'a> {
 
 impl<'a> Graph<'a> {
     /// Indexes `entries`, decides which entries share a slot and collects every use site.
-    pub fn build(entries: &'a [SchemaInfo]) -> Result<Graph<'a>, NamingError> {
+    /// `qemu_named` holds the types QEMU names (schema name → QEMU name): an argument object
+    /// among them is a type of its own, not its command's or event's struct.
+    pub fn build(
+        entries: &'a [SchemaInfo],
+        qemu_named: &BTreeMap<&str, &str>,
+    ) -> Result<Graph<'a>, NamingError> {
         let mut index = BTreeMap::new();
         for (i, entry) in entries.iter().enumerate() {
             if let Some(first) = index.insert(entry.name.as_str(), i) {
@@ -125,7 +130,7 @@ impl<'a> Graph<'a> {
             slot_of: vec![None; entries.len()],
             slots: Vec::new(),
         };
-        graph.make_slots();
+        graph.make_slots(qemu_named);
         for slot in 0..graph.slots.len() {
             let uses = graph.uses_of(slot)?;
             for use_ in &uses {
@@ -148,8 +153,9 @@ impl<'a> Graph<'a> {
     }
 
     /// Creates a slot per command, event and non-empty object, enum or alternate; an object
-    /// that is the argument type of exactly one command or event joins that one's slot.
-    fn make_slots(&mut self) {
+    /// that is the argument type of exactly one command or event, and that QEMU does not
+    /// name (`qemu_named`), joins that one's slot.
+    fn make_slots(&mut self, qemu_named: &BTreeMap<&str, &str>) {
         let mut arg_users: BTreeMap<usize, usize> = BTreeMap::new();
         for entry in self.entries {
             if let SchemaInfoKind::Command { arg_type, .. } | SchemaInfoKind::Event { arg_type } =
@@ -169,6 +175,7 @@ impl<'a> Graph<'a> {
             let mut slot_entries = vec![i];
             if let Some(&arg) = self.index.get(arg_type.as_str()) {
                 let owned = arg_users.get(&arg) == Some(&1)
+                    && !qemu_named.contains_key(arg_type.as_str())
                     && self.is_non_empty_object(arg)
                     && self.slot_of[arg].is_none();
                 if owned {

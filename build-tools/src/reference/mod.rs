@@ -23,6 +23,7 @@
 //! ```
 
 mod blocks;
+pub mod companion;
 mod heading_layout;
 mod markdown;
 mod members;
@@ -48,33 +49,46 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// [`Error::ReadReference`] when the file cannot be read or decompressed,
 /// [`Error::Reference`] when it is not a QEMU QMP reference manual (see [`parse`]).
 pub fn read(path: &Path) -> Result<Manual> {
+    let bytes = std::fs::read(path).map_err(|source| Error::ReadReference {
+        path: path.to_owned(),
+        source,
+    })?;
+    read_bytes(&bytes, &path.display().to_string())
+}
+
+/// Reads a manual from its file's bytes, gzip-compressed (detected by its magic bytes) or
+/// not; `source` names it in messages.
+///
+/// # Errors
+///
+/// As [`read`].
+pub fn read_bytes(bytes: &[u8], source: &str) -> Result<Manual> {
+    let path = Path::new(source);
     let read_error = |source| Error::ReadReference {
         path: path.to_owned(),
         source,
     };
-    let bytes = std::fs::read(path).map_err(read_error)?;
+    let decompressed;
     let bytes = if bytes.starts_with(&GZIP_MAGIC) {
         let mut text = Vec::with_capacity(bytes.len() * 6);
-        flate2::read::GzDecoder::new(bytes.as_slice())
+        flate2::read::GzDecoder::new(bytes)
             .read_to_end(&mut text)
             .map_err(read_error)?;
-        text
+        decompressed = text;
+        decompressed.as_slice()
     } else {
         bytes
     };
-    let text = String::from_utf8(bytes).map_err(|error| {
-        let offset = error.utf8_error().valid_up_to();
-        let line = 1 + error.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+    let text = std::str::from_utf8(bytes).map_err(|error| {
+        let offset = error.valid_up_to();
+        let line = 1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count();
         Error::Reference {
             path: path.to_owned(),
             line,
             message: format!("not UTF-8 text (byte offset {offset} of the uncompressed text)"),
         }
     })?;
-    parse(&text, &path.display().to_string())
+    parse(text, source)
 }
 
 /// Parses the text of a manual; `source` names it in messages.
