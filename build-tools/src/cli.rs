@@ -174,8 +174,10 @@ fn generate(
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
     let schema = load(args.schema.as_deref())?;
-    let mut settings = Settings::default();
-    settings.reference = load_reference(&args.reference, &schema, stderr)?.map(Arc::new);
+    let mut settings = Settings {
+        reference: load_reference(&args.reference, &schema, stderr)?.map(Arc::new),
+        ..Settings::default()
+    };
     settings.selection.exclude_unstable = args.exclude_unstable;
     settings.both_directions = args.both_directions;
     if !args.only_commands.is_empty() {

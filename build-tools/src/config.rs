@@ -176,7 +176,9 @@ impl Config {
     fn reference_path(&self) -> Option<PathBuf> {
         match &self.reference {
             ReferenceChoice::File(path) => Some(path.clone()),
-            ReferenceChoice::BesideSchema => self.schema.as_deref().and_then(companion::companion_of),
+            ReferenceChoice::BesideSchema => {
+                self.schema.as_deref().and_then(companion::companion_of)
+            }
             ReferenceChoice::Without => None,
         }
     }

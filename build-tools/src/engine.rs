@@ -82,8 +82,10 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let manual_name = reference.map(|manual| {
         let path = std::path::Path::new(&manual.source);
-        path.file_name()
-            .map_or_else(|| manual.source.clone(), |n| n.to_string_lossy().into_owned())
+        path.file_name().map_or_else(
+            || manual.source.clone(),
+            |n| n.to_string_lossy().into_owned(),
+        )
     });
     let origin = format::Origin {
         schema: source,
@@ -91,13 +93,22 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
             .as_deref()
             .map(|name| (name, reference.and_then(|m| m.version.as_deref()))),
     };
-    let code = emit_and_format(&model, &names, docs.as_ref(), origin, threads.min(MAX_THREADS))?;
+    let code = emit_and_format(
+        &model,
+        &names,
+        docs.as_ref(),
+        origin,
+        threads.min(MAX_THREADS),
+    )?;
     let collisions = names.collisions().iter().map(ToString::to_string).collect();
     let mut reference_notes = Vec::new();
     if let Some(manual) = reference {
-        reference_notes.extend(manual.warnings.iter().map(|w| {
-            format!("{}:{}: {}", manual.source, w.line, w.message)
-        }));
+        reference_notes.extend(
+            manual
+                .warnings
+                .iter()
+                .map(|w| format!("{}:{}: {}", manual.source, w.line, w.message)),
+        );
     }
     reference_notes.extend(matched.map(|m| m.notes).unwrap_or_default());
     Ok(Output {

@@ -161,11 +161,7 @@ mod tests {
 
     #[test]
     fn joined_bodies_equal_one_body() {
-        let whole = format(
-            quote!(pub struct A; pub struct B {} impl B {}),
-            origin("s"),
-        )
-        .unwrap();
+        let whole = format(quote!(pub struct A; pub struct B {} impl B {}), origin("s")).unwrap();
         let parts = [
             body(quote!(
                 pub struct A;

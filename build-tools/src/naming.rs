@@ -66,23 +66,26 @@ mod assign;
 mod graph;
 pub mod reference;
 mod renames;
+mod rust_type;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use qmp_types::introspection::{JsonType, SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 
 pub use assign::RESERVED;
+pub(crate) use graph::implicit_builtin;
 use graph::{Graph, Target};
+pub use rust_type::RustType;
 
 /// The Rust type of every entity of one schema (see the [module documentation](self) for
 /// the rule).
 #[derive(Debug, Clone)]
 pub struct TypeNames {
-    /// Schema name and Rust type expression of each entry, in schema order.
-    entries: Vec<(String, String)>,
+    /// Schema name and Rust type of each entry, in schema order.
+    entries: Vec<(String, RustType)>,
     /// Entry index by schema name.
     index: BTreeMap<String, usize>,
     /// The Rust name of each entry that has one.
@@ -286,7 +289,9 @@ impl TypeNames {
             let chosen = renames::resolve(&graph, &assigned.names, renames)?;
             // A user's name wins over QEMU's: the type QEMU gave that name falls back to its
             // use-site name.
-            forced.retain(|slot, name| !chosen.values().any(|c| c == name) || chosen.contains_key(slot));
+            forced.retain(|slot, name| {
+                !chosen.values().any(|c| c == name) || chosen.contains_key(slot)
+            });
             forced.extend(chosen);
             assigned = assign::assign(&graph, &forced);
         }
@@ -294,21 +299,21 @@ impl TypeNames {
         let mut qemu_names = BTreeMap::new();
         let mut rust = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
-            let text = match (graph.slot_of[i], &entry.kind) {
+            let ty = match (graph.slot_of[i], &entry.kind) {
                 (Some(slot), _) => {
                     let name = assigned.names[slot].clone();
                     names.insert(entry.name.clone(), name.clone());
-                    name
+                    RustType::Named(name)
                 }
-                (None, SchemaInfoKind::Builtin { json_type }) => builtin(*json_type).to_owned(),
+                (None, SchemaInfoKind::Builtin { json_type }) => RustType::Builtin(*json_type),
                 (None, _) => {
                     let (target, depth) = graph.resolve(&entry.name, &entry.name, "name")?;
                     let element = match target {
-                        Target::Builtin(json_type) => builtin(json_type).to_owned(),
-                        Target::Empty => "::qmp_types::Empty".to_owned(),
-                        Target::Slot(slot) => assigned.names[slot].clone(),
+                        Target::Builtin(json_type) => RustType::Builtin(json_type),
+                        Target::Empty => RustType::Empty,
+                        Target::Slot(slot) => RustType::Named(assigned.names[slot].clone()),
                     };
-                    format!("{}{element}{}", "Vec<".repeat(depth), ">".repeat(depth))
+                    element.in_arrays(depth)
                 }
             };
             match &entry.kind {
@@ -321,7 +326,7 @@ impl TypeNames {
                     }
                 }
             }
-            rust.push((entry.name.clone(), text));
+            rust.push((entry.name.clone(), ty));
         }
         Ok(TypeNames {
             index: rust
@@ -356,9 +361,14 @@ impl TypeNames {
     /// `"::qmp_types::Empty"`, `"QueryStatus"`, …; `None` for names the schema does not
     /// define (other than the six builtin names, which are always known).
     pub fn rust_type(&self, schema_name: &str) -> Option<String> {
+        self.type_of(schema_name).map(|ty| ty.to_string())
+    }
+
+    /// The Rust type of a schema name as a value (see [`TypeNames::rust_type`] for text).
+    pub fn type_of(&self, schema_name: &str) -> Option<RustType> {
         match self.index.get(schema_name) {
-            Some(&i) => self.entries.get(i).map(|(_, rust)| rust.clone()),
-            None => graph::implicit_builtin(schema_name).map(|json| builtin(json).to_owned()),
+            Some(&i) => self.entries.get(i).map(|(_, ty)| ty.clone()),
+            None => graph::implicit_builtin(schema_name).map(RustType::Builtin),
         }
     }
 
@@ -367,7 +377,7 @@ impl TypeNames {
     pub fn iter(&self) -> impl Iterator<Item = (&str, String)> {
         self.entries
             .iter()
-            .map(|(name, rust)| (name.as_str(), rust.clone()))
+            .map(|(name, ty)| (name.as_str(), ty.to_string()))
     }
 
     /// The collisions resolved while naming (rule 4), for `--verbose` output.
@@ -386,26 +396,17 @@ fn rust_name_of_qemu(qemu_name: &str) -> String {
         && !qemu_name.contains('_')
         // clippy's `upper_case_acronyms` objects to names in capitals only.
         && qemu_name.chars().any(|c| c.is_ascii_lowercase());
-    let name = if plain {
+    let mut name = if plain {
         qemu_name.to_owned()
     } else {
         crate::ident::upper_camel(qemu_name)
     };
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
     if RESERVED.contains(&name.as_str()) {
         format!("Qapi{name}")
     } else {
         name
-    }
-}
-
-/// The Rust type of a builtin of the given JSON type.
-fn builtin(json_type: JsonType) -> &'static str {
-    match json_type {
-        JsonType::Int => "i128",
-        JsonType::Number => "f64",
-        JsonType::String => "String",
-        JsonType::Boolean => "bool",
-        JsonType::Null => "()",
-        JsonType::Object | JsonType::Array | JsonType::Value => "::qmp_types::serde_json::Value",
     }
 }

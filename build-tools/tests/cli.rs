@@ -26,7 +26,10 @@ fn generate_defaults_to_the_newest_bundled_schema_on_stdout() {
     // The bundled schema's bundled manual gives QEMU's names and docs.
     assert!(text.contains("#[qmp(name = \"query-status\", returns = StatusInfo)]"));
     assert!(text.contains("QEMU's reference manual `qemu-10.0.2-x86_64.ref.7.gz` (QEMU 10.0.2)"));
-    assert!(text.contains("/// Information about VM run state\n"), "QEMU's doc of StatusInfo");
+    assert!(
+        text.contains("/// Information about VM run state\n"),
+        "QEMU's doc of StatusInfo"
+    );
     assert!(out.stderr.is_empty());
 }
 
@@ -52,7 +55,10 @@ fn reference_can_be_given_or_left_out() {
     assert!(stderr.is_empty(), "{stderr}");
     // Left out: names from use sites, no QEMU text.
     let (without, _) = generate(&["--no-reference"]);
-    assert!(without.contains("pub struct QueryStatusReturn {"), "{without}");
+    assert!(
+        without.contains("pub struct QueryStatusReturn {"),
+        "{without}"
+    );
     assert!(!without.contains("GPL-2.0-or-later"));
     // Another release's manual: used where it matches, with a warning naming both releases.
     let manual_72 = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,15 +1,19 @@
 //! Compile and decode test of generated bindings.
 //!
 //! Writes a tiny crate under `CARGO_TARGET_TMPDIR` whose only dependency is `qmp-types`: it
-//! `include!`s the bindings for every bundled schema, for the `query-qmp-schema` of
-//! `qemu-storage-daemon` 7.2 and 10.0 (captured live, so another real binary's schema is covered
-//! too), plus the 10.0.2 bindings pruned to a few
+//! `include!`s the bindings for every bundled schema with its bundled reference manual (QEMU's
+//! names and docs), for the `query-qmp-schema` of `qemu-storage-daemon` 7.2 and 10.0 (captured
+//! live, so another real binary's schema is covered too) with the manual that release
+//! installed, plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
-//! `#![deny(warnings, missing_docs)]`, and the 10.0.2 bindings with both serde directions.
+//! `#![deny(warnings, missing_docs)]`, the 10.0.2 bindings with both serde directions, and
+//! the 10.0.2 bindings without a manual (names from use sites).
 //! `cargo test` on it must build warning-free and pass its own tests
 //! (`tests/bindings_crate/live.rs`), which start real QEMU 7.2 and 10.0 through `qmp-testkit`
 //! and decode their answers and events into the generated types; `cargo clippy --all-targets
-//! -- -D warnings` on it must pass too (users run clippy on crates that `include!` bindings).
+//! -- -D warnings` on it must pass too (users run clippy on crates that `include!` bindings),
+//! and so must `cargo doc` with `RUSTDOCFLAGS=-D warnings` (QEMU's text as rustdoc: links,
+//! lists, examples).
 //! The crate's target directory lives under `CARGO_TARGET_TMPDIR` too, so repeated runs are
 //! incremental.
 
@@ -17,8 +21,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use qmp_build_tools::bundled::BUNDLED;
+use std::sync::Arc;
+
+use qmp_build_tools::bundled::{self, BUNDLED};
 use qmp_build_tools::engine::{self, Settings};
+use qmp_build_tools::reference::{self, Manual};
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::blocking::Client;
 use qmp_types::client::ClientConfig;
@@ -32,6 +39,29 @@ fn storage_daemon_schema(release: Release) -> String {
         .execute_raw("query-qmp-schema", None)
         .unwrap_or_else(|e| panic!("query-qmp-schema of {}: {e}", release.version()));
     schema.to_string()
+}
+
+/// The manual bundled with the bundled schema `file`.
+fn bundled_manual(file: &str) -> Arc<Manual> {
+    let (name, bytes) =
+        bundled::find_reference(file).unwrap_or_else(|| panic!("no manual bundled for {file}"));
+    Arc::new(reference::read_bytes(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}")))
+}
+
+/// The storage daemon's manual as `release` installed it.
+fn storage_daemon_manual(release: Release) -> Arc<Manual> {
+    let path = release
+        .root()
+        .join("usr/share/man/man7/qemu-storage-daemon-qmp-ref.7.gz");
+    Arc::new(reference::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// Settings with a reference manual.
+fn with_manual(manual: Arc<Manual>) -> Settings {
+    Settings {
+        reference: Some(manual),
+        ..Settings::default()
+    }
 }
 
 /// The workspace root (`build-tools/..`).
@@ -84,12 +114,12 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     let mut variants: Vec<(String, String, String, Settings)> = BUNDLED
         .iter()
         .map(|(file, json)| {
-            let doc = format!("Every item of `{file}`.");
+            let doc = format!("Every item of `{file}`, with QEMU's names and docs.");
             (
                 module_name(file),
                 doc,
                 (*json).to_owned(),
-                Settings::default(),
+                with_manual(bundled_manual(file)),
             )
         })
         .collect();
@@ -99,11 +129,18 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
             format!("storage_daemon_{}", module_name(release.version())),
             format!("Every item of `qemu-storage-daemon` {}.", release.version()),
             json,
-            Settings::default(),
+            with_manual(storage_daemon_manual(release)),
         ));
     }
     let newest = BUNDLED.last().expect("a bundled schema");
-    let mut pruned = Settings::default();
+    let newest_manual = bundled_manual(newest.0);
+    variants.push((
+        "use_site".to_owned(),
+        format!("`{}` without a manual: names from use sites.", newest.0),
+        newest.1.to_owned(),
+        Settings::default(),
+    ));
+    let mut pruned = with_manual(newest_manual.clone());
     pruned.selection.only_commands = Some(
         [
             "query-status",
@@ -121,7 +158,7 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         newest.1.to_owned(),
         pruned,
     ));
-    let mut stable = Settings::default();
+    let mut stable = with_manual(newest_manual.clone());
     stable.selection.exclude_unstable = true;
     variants.push((
         "stable".to_owned(),
@@ -131,7 +168,7 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     ));
     let both = Settings {
         both_directions: true,
-        ..Settings::default()
+        ..with_manual(newest_manual)
     };
     variants.push((
         "both".to_owned(),
@@ -179,6 +216,21 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         "clippy found problems in the bindings\n{stderr}"
     );
     assert!(!stderr.contains("warning:"), "clippy warnings:\n{stderr}");
+
+    let output = cargo(&root, "doc", &["--no-deps"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "rustdoc rejects the generated docs\n{stderr}"
+    );
+    assert!(!stderr.contains("warning:"), "rustdoc warnings:\n{stderr}");
+    let page = root
+        .join("../bindings-target/doc/qmp_bindings_check/qemu_10_0_2_x86_64/struct.BlockInfo.html");
+    let page = fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    assert!(
+        page.contains("Block device information."),
+        "QEMU's text on BlockInfo"
+    );
 }
 
 /// Runs `cargo SUBCOMMAND --manifest-path ... ARGS` on the bindings crate at `root`, with its
@@ -195,6 +247,7 @@ fn cargo(root: &Path, subcommand: &str, args: &[&str]) -> std::process::Output {
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bindings-target"),
         )
         .env_remove("RUSTFLAGS")
+        .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .unwrap_or_else(|e| panic!("run cargo {subcommand}: {e}"))
 }

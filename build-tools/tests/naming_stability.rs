@@ -1,5 +1,7 @@
 //! Cross-release stability of type names: of the schema paths present in both bundled
-//! schemas (QEMU 7.2.22 and 10.0.2), at least 98% must map to the same Rust type.
+//! schemas (QEMU 7.2.22 and 10.0.2), at least 98% must map to the same Rust type with names
+//! from use sites, and at least 99.7% with QEMU's names from the bundled reference manuals
+//! (paths where QEMU itself renamed the type aside: those are real API changes).
 //!
 //! A path starts at a command's `arg`/`ret` type or an event's `data` type and walks through
 //! members (`.name`), union variants (`|case`), array elements (`[]`) and alternatives
@@ -7,7 +9,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use qmp_build_tools::bundled;
+use qmp_build_tools::naming::reference::match_manual;
 use qmp_build_tools::naming::TypeNames;
+use qmp_build_tools::reference;
 use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 
 /// One bundled schema: its entries and their names.
@@ -27,13 +32,42 @@ impl Release {
         Release { entries, names }
     }
 
+    /// The bundled schema `file` named with its bundled reference manual.
+    fn load_with_reference(file: &str) -> Release {
+        let Release { entries, .. } = Release::load(file);
+        let (name, bytes) = bundled::find_reference(file).expect("a bundled manual");
+        let manual = reference::read_bytes(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let matched = match_manual(&entries, &manual);
+        let names = TypeNames::assign_with_reference(&entries, &BTreeMap::new(), Some(&matched))
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        Release { entries, names }
+    }
+
+    /// Every path of the schema → QEMU's name of the type at its end, where it has one.
+    fn qemu_paths(&self) -> BTreeMap<String, String> {
+        let by_name: BTreeMap<&str, &SchemaInfo> =
+            self.entries.iter().map(|e| (e.name.as_str(), e)).collect();
+        self.paths_with(by_name, |names, ty| names.qemu_name(ty).map(str::to_owned))
+    }
+
     /// Every path of the schema → the Rust type at its end.
     fn paths(&self) -> BTreeMap<String, String> {
         let by_name: BTreeMap<&str, &SchemaInfo> =
             self.entries.iter().map(|e| (e.name.as_str(), e)).collect();
+        self.paths_with(by_name, |names, ty| names.rust_type(ty))
+    }
+
+    /// Every path of the schema → what `label` says of the type at its end (paths where it
+    /// says nothing are left out).
+    fn paths_with<'a>(
+        &'a self,
+        by_name: BTreeMap<&'a str, &'a SchemaInfo>,
+        label: fn(&TypeNames, &str) -> Option<String>,
+    ) -> BTreeMap<String, String> {
         let mut walker = Walker {
             by_name,
             names: &self.names,
+            label,
             stack: BTreeSet::new(),
             out: BTreeMap::new(),
         };
@@ -59,17 +93,16 @@ impl Release {
 struct Walker<'a> {
     by_name: BTreeMap<&'a str, &'a SchemaInfo>,
     names: &'a TypeNames,
+    label: fn(&TypeNames, &str) -> Option<String>,
     stack: BTreeSet<&'a str>,
     out: BTreeMap<String, String>,
 }
 
 impl<'a> Walker<'a> {
     fn walk(&mut self, path: String, type_name: &'a str) {
-        let rust = self
-            .names
-            .rust_type(type_name)
-            .unwrap_or_else(|| panic!("no Rust type for `{type_name}` at {path}"));
-        self.out.insert(path.clone(), rust);
+        if let Some(label) = (self.label)(self.names, type_name) {
+            self.out.insert(path.clone(), label);
+        }
         let Some(entry) = self.by_name.get(type_name).copied() else {
             return;
         };
@@ -146,5 +179,55 @@ fn names_are_stable_between_7_2_and_10_0() {
     assert!(
         named_percent >= 98.0,
         "only {named_percent:.2}% of shared paths to named types keep their name"
+    );
+}
+
+#[test]
+fn qemu_names_are_stable_between_7_2_and_10_0_but_for_qemu_renames() {
+    let old_release = Release::load_with_reference("qemu-7.2.22-x86_64.json");
+    let new_release = Release::load_with_reference("qemu-10.0.2-x86_64.json");
+    let (old, new) = (old_release.paths(), new_release.paths());
+    let (old_qemu, new_qemu) = (old_release.qemu_paths(), new_release.qemu_paths());
+    // Where both releases' manuals name the type at a path, and the names differ, QEMU
+    // renamed the type: a real API change, not instability of ours.
+    let renamed = |path: &str| match (old_qemu.get(path), new_qemu.get(path)) {
+        (Some(a), Some(b)) => a != b,
+        _ => false,
+    };
+    let common: Vec<(&String, &String, &String)> = old
+        .iter()
+        .filter(|(path, _)| !renamed(path))
+        .filter_map(|(path, rust)| new.get(path).map(|other| (path, rust, other)))
+        .collect();
+    let same = common.iter().filter(|(_, a, b)| a == b).count();
+    let percent = 100.0 * same as f64 / common.len() as f64;
+    let renames: BTreeSet<(&String, &String)> = old_qemu
+        .iter()
+        .filter_map(|(path, a)| new_qemu.get(path).filter(|b| *b != a).map(|b| (a, b)))
+        .collect();
+    println!(
+        "with QEMU's names: paths in both: {}, same name: {same} ({percent:.2}%); \
+         QEMU renamed {} types:",
+        common.len(),
+        renames.len()
+    );
+    for (a, b) in &renames {
+        println!("  QEMU rename: {a} -> {b}");
+    }
+    for (path, a, b) in common.iter().filter(|(_, a, b)| a != b) {
+        println!("  {path}: {a} -> {b}");
+    }
+    assert!(common.len() > 5000, "only {} shared paths", common.len());
+    assert!(
+        percent >= 99.7,
+        "only {percent:.2}% of shared paths keep their name"
+    );
+    // The renames the issue names are among them (QEMU 9.1 shortened the crypto names).
+    assert!(
+        renames
+            .iter()
+            .any(|(a, b)| a.as_str() == "QCryptoCipherAlgorithm"
+                && b.as_str() == "QCryptoCipherAlgo"),
+        "{renames:?}"
     );
 }

@@ -35,7 +35,15 @@ fn main() -> Result<(), Box<dyn Error>> {
             .write()?;
         let json = fs::read_to_string(&schema)?;
         let entries: Vec<SchemaInfo> = qmp_types::serde_json::from_str(&json)?;
-        let listing = qmp_build_tools::engine::names(&json, &BTreeMap::new())?;
+        // The names `Config` gave: QEMU's, from the manual stored beside the schema.
+        let manual = qmp_build_tools::reference::companion::companion_of(&schema)
+            .map(|path| qmp_build_tools::reference::read(&path))
+            .transpose()?;
+        let listing = qmp_build_tools::engine::names_with_reference(
+            &json,
+            &BTreeMap::new(),
+            manual.as_ref(),
+        )?;
         let rust: BTreeMap<&str, &str> = listing
             .lines()
             .filter_map(|line| line.split_once('\t'))

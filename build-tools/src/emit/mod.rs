@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use crate::error::{Error, Result};
 use crate::model::{is_deprecated, Model, Usage};
@@ -318,15 +318,18 @@ impl<'a> Emitter<'_, 'a> {
         let ty = match self.types.get(target) {
             Some(ty) => ty.clone(),
             None => {
-                let text = self.names.rust_type(target).ok_or_else(|| {
+                let rust = self.names.type_of(target).ok_or_else(|| {
                     let i = self.model.position(target).unwrap_or(from);
                     no_name(i, &self.model.entries[i])
                 })?;
-                let ty: TokenStream = text.parse().map_err(|e| Error::Entry {
-                    index: from,
-                    name: self.model.entries[from].name.clone(),
-                    message: format!("assigned Rust type `{text}` does not parse: {e}"),
-                })?;
+                if !rust.is_valid() {
+                    return Err(Error::Entry {
+                        index: from,
+                        name: self.model.entries[from].name.clone(),
+                        message: format!("assigned Rust type `{rust}` is not a valid type"),
+                    });
+                }
+                let ty = rust.to_token_stream();
                 self.types.insert(target.to_owned(), ty.clone());
                 ty
             }
@@ -348,13 +351,24 @@ impl<'a> Emitter<'_, 'a> {
         qemu.definition(name)
     }
 
-    /// QEMU's doc lines for the item of entry `i` (empty without a reference or a
-    /// definition).
-    fn qemu_item_lines(&self, i: usize) -> Vec<String> {
-        match (self.qemu, self.definition(i)) {
+    /// The doc lines of the item of entry `i`: QEMU's description (see
+    /// [`QemuDocs::item_lines`]), then `own` (what the generator says), then QEMU's headed
+    /// sections (examples, notes).
+    fn item_docs(&self, i: usize, own: Vec<String>) -> Vec<String> {
+        let (mut head, tail) = match (self.qemu, self.definition(i)) {
             (Some(qemu), Some(def)) => qemu.item_lines(def),
-            _ => Vec::new(),
+            _ => (Vec::new(), Vec::new()),
+        };
+        head.extend(own);
+        if !tail.is_empty() {
+            head.push(String::new());
+            head.extend(tail);
+            // `item_lines` ends each part with an empty line; the docs end with text.
+            while head.last().is_some_and(String::is_empty) {
+                head.pop();
+            }
         }
+        head
     }
 
     /// QEMU's doc lines for member `wire` of the entry at `owner` (empty when it has none).

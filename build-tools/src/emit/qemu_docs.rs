@@ -71,14 +71,29 @@ impl<'a> QemuDocs<'a> {
             .find_map(|base| self.member_at(base, wire, depth + 1))
     }
 
-    /// The doc lines of an item documented by `def`: QEMU's description, what it returns
-    /// (commands), since when it exists, and what its features mean. Paragraphs are
-    /// separated by empty lines; the list ends with an empty line when not empty.
-    pub fn item_lines(&self, def: &Definition) -> Vec<String> {
-        let mut lines = self.text_lines(&def.doc);
+    /// The doc lines of an item documented by `def`, in two parts: first QEMU's
+    /// description, what it returns (commands), what its features mean and since when it
+    /// exists; then QEMU's headed sections (examples, notes, errors), which go last, after
+    /// what the generator adds. Paragraphs are separated by empty lines; a part ends with
+    /// an empty line when not empty.
+    pub fn item_lines(&self, def: &Definition) -> (Vec<String>, Vec<String>) {
+        let all = self.text_lines(&def.doc);
+        // Rustdoc's convention: `# Examples` and the like after the summary.
+        let split = all
+            .iter()
+            .position(|line| line.starts_with("# "))
+            .unwrap_or(all.len());
+        let mut head = all[..split].to_vec();
+        while head.last().is_some_and(String::is_empty) {
+            head.pop();
+        }
+        let mut tail = all[split..].to_vec();
         if let Some(returns) = &def.returns {
             if !returns.doc.is_empty() {
-                push_paragraph(&mut lines, self.text_lines(&format!("Returns: {}", returns.doc)));
+                push_paragraph(
+                    &mut head,
+                    self.text_lines(&format!("Returns: {}", returns.doc)),
+                );
             }
         }
         for feature in &def.features {
@@ -87,15 +102,17 @@ impl<'a> QemuDocs<'a> {
             } else {
                 format!("Feature `{}`: {}", feature.name, feature.doc)
             };
-            push_paragraph(&mut lines, self.text_lines(&text));
+            push_paragraph(&mut head, self.text_lines(&text));
         }
         if let Some(since) = &def.since {
-            push_paragraph(&mut lines, vec![format!("Since QEMU {since}.")]);
+            push_paragraph(&mut head, vec![format!("Since QEMU {since}.")]);
         }
-        if !lines.is_empty() {
-            lines.push(String::new());
+        for part in [&mut head, &mut tail] {
+            if !part.is_empty() {
+                part.push(String::new());
+            }
         }
-        lines
+        (head, tail)
     }
 
     /// The doc lines of a member or enum value: QEMU's text, then an empty line; nothing

@@ -35,14 +35,13 @@ impl Emitter<'_, '_> {
             Some(_) => self.names.rust_type(ret_type).unwrap_or_default(),
             None => "::qmp_types::Empty".to_owned(),
         };
-        let mut lines = self.qemu_item_lines(i);
-        lines.extend([
-            format!(
-                "QMP command `{wire}`: returns `{returns_text}`; allow OOB: {}.",
-                if *allow_oob { "yes" } else { "no" }
-            ),
-        ]);
-        lines.extend(docs::features(wire, &entry.features));
+        let mut own = vec![format!(
+            "QMP command `{wire}`: returns `{returns_text}`; allow OOB: {}.",
+            if *allow_oob { "yes" } else { "no" }
+        )];
+        own.extend(docs::features(wire, &entry.features));
+        own.extend(self.wrapped_arguments_line(arg_type, "arguments"));
+        let lines = self.item_docs(i, own);
         let mut qmp_args = vec![quote!(name = #wire)];
         if let Some(returns) = returns {
             qmp_args.push(quote!(returns = #returns));
@@ -69,9 +68,10 @@ impl Emitter<'_, '_> {
             return Ok(TokenStream::new());
         };
         let wire = &entry.name;
-        let mut lines = self.qemu_item_lines(i);
-        lines.push(format!("QMP event `{wire}`."));
-        lines.extend(docs::features(wire, &entry.features));
+        let mut own = vec![format!("QMP event `{wire}`.")];
+        own.extend(docs::features(wire, &entry.features));
+        own.extend(self.wrapped_arguments_line(arg_type, "data"));
+        let lines = self.item_docs(i, own);
         let ident = self.type_name(i)?;
         let aliases = Self::aliases(&ident, &[wire]);
         let head = StructHead {
@@ -83,6 +83,21 @@ impl Emitter<'_, '_> {
             attrs: quote!(#aliases #[qmp(name = #wire)]),
         };
         self.root_struct(i, arg_type, head)
+    }
+
+    /// The doc line of a command or event struct that wraps its argument type (a type of its
+    /// own: named by QEMU, shared, or used elsewhere); `None` when the struct is the argument
+    /// object itself.
+    fn wrapped_arguments_line(&self, arg_type: &str, what: &str) -> Option<String> {
+        let arg = self.model.position(arg_type)?;
+        if self.absorbed.contains_key(&arg) || self.model.is_empty_object(arg_type) {
+            return None;
+        }
+        let rust = self.names.rust_type(arg_type)?;
+        Some(format!(
+            "The {what} are a [`{rust}`] (a type of its own: QEMU names it, or other \
+             commands, events or types use it too)."
+        ))
     }
 
     /// A command or event struct: the argument object itself when it carries the command's
@@ -106,16 +121,6 @@ impl Emitter<'_, '_> {
             return self.object(arg, head);
         }
         let inner = self.type_ref(i, arg_type)?;
-        head.docs.push(String::new());
-        head.docs.push(format!(
-            "The {} are a `{}` (shared with other commands or events, or used elsewhere).",
-            if head.usage.input {
-                "arguments"
-            } else {
-                "data"
-            },
-            self.names.rust_type(arg_type).unwrap_or_default()
-        ));
         let doc = docs::attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);
         let allow = allow_deprecated(head.deprecated || self.type_deprecated(arg_type));

@@ -40,9 +40,9 @@ impl Emitter<'_, '_> {
     ) -> Result<TokenStream> {
         let meta = entry.kind.meta_type();
         let qemu_name = self.names.qemu_name(&entry.name);
-        let mut lines = self.qemu_item_lines(i);
-        lines.push(docs::schema_origin(qemu_name, meta, self.model.path(i)));
-        lines.extend(docs::features(&entry.name, &entry.features));
+        let mut own = vec![docs::schema_origin(qemu_name, meta, self.model.path(i))];
+        own.extend(docs::features(&entry.name, &entry.features));
+        let lines = self.item_docs(i, own);
         let deprecated = is_deprecated(&entry.features);
         let aliases = Self::aliases(ident, qemu_name.as_slice());
         match &entry.kind {
@@ -126,10 +126,12 @@ impl Emitter<'_, '_> {
             Some(u) => {
                 let (field, enum_ident) = (&u.field, &u.enum_ident);
                 let wire = &u.tag_wire;
-                let doc = docs::attrs(&[format!(
+                let mut lines = self.qemu_member_lines(i, wire);
+                lines.push(format!(
                     "Wire name `{wire}`: the union's tag, with the members of the variant it \
                      selects (flattened into this object)."
-                )]);
+                ));
+                let doc = docs::attrs(&lines);
                 (
                     quote! {
                         #doc
@@ -404,15 +406,19 @@ fn open_enum(
     let idents = unique_idents(&wires, variant_ident);
     let fallback = fallback_ident(&idents);
     let any_deprecated = deprecated || values.iter().any(|v| is_deprecated(&v.features));
-    let arms = values.iter().zip(&idents).zip(value_docs).map(|((value, variant), qemu)| {
-        let wire = &value.name;
-        let mut lines = qemu.clone();
-        lines.push(format!("Wire value `{wire}`."));
-        lines.extend(docs::features(wire, &value.features));
-        let doc = docs::attrs(&lines);
-        let deprecated = deprecated_attr(is_deprecated(&value.features));
-        quote! { #doc #deprecated #[qmp(rename = #wire)] #variant }
-    });
+    let arms = values
+        .iter()
+        .zip(&idents)
+        .zip(value_docs)
+        .map(|((value, variant), qemu)| {
+            let wire = &value.name;
+            let mut lines = qemu.clone();
+            lines.push(format!("Wire value `{wire}`."));
+            lines.extend(docs::features(wire, &value.features));
+            let doc = docs::attrs(&lines);
+            let deprecated = deprecated_attr(is_deprecated(&value.features));
+            quote! { #doc #deprecated #[qmp(rename = #wire)] #variant }
+        });
     let doc = docs::attrs(lines);
     let deprecated = deprecated_attr(deprecated);
     let allow = allow_deprecated(any_deprecated);

@@ -21,7 +21,7 @@ const IMPLICIT_BUILTINS: &[(&str, JsonType)] = &[
 
 /// The JSON type of `name` if it is one of the builtin names a reference may use without a
 /// `builtin` entry.
-pub(super) fn implicit_builtin(name: &str) -> Option<JsonType> {
+pub(crate) fn implicit_builtin(name: &str) -> Option<JsonType> {
     IMPLICIT_BUILTINS
         .iter()
         .find(|(builtin, _)| *builtin == name)

@@ -25,6 +25,9 @@ use qmp_types::introspection::{EnumMember, JsonType, SchemaInfo, SchemaInfoKind}
 
 use crate::reference::{Definition, DefinitionKind, Manual, Member, TypeExpr};
 
+#[cfg(test)]
+mod tests;
+
 /// How deep `The members of X` chains are followed (QAPI bases nest a few levels).
 const MAX_BASE_DEPTH: usize = 16;
 
@@ -57,25 +60,12 @@ fn schema_kind(kind: &SchemaInfoKind) -> Option<DefinitionKind> {
 fn manual_builtin(name: &str) -> Option<JsonType> {
     Some(match name {
         "string" | "str" => JsonType::String,
-        "int" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32"
-        | "uint64" | "size" => JsonType::Int,
+        "int" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32" | "uint64"
+        | "size" => JsonType::Int,
         "number" => JsonType::Number,
         "boolean" | "bool" => JsonType::Boolean,
         "null" => JsonType::Null,
         "value" | "any" => JsonType::Value,
-        _ => return None,
-    })
-}
-
-/// The JSON type of the schema's builtin names that need no `builtin` entry.
-fn schema_builtin(name: &str) -> Option<JsonType> {
-    Some(match name {
-        "int" => JsonType::Int,
-        "number" => JsonType::Number,
-        "str" => JsonType::String,
-        "bool" => JsonType::Boolean,
-        "null" => JsonType::Null,
-        "any" => JsonType::Value,
         _ => return None,
     })
 }
@@ -108,7 +98,9 @@ impl<'m> ManualIndex<'m> {
 
     /// Own members plus those of every base, recursively.
     fn members(&self, def: &Definition) -> &[&'m Member] {
-        self.expanded.get(def.name.as_str()).map_or(&[], Vec::as_slice)
+        self.expanded
+            .get(def.name.as_str())
+            .map_or(&[], Vec::as_slice)
     }
 
     fn collect_members(&self, def: &'m Definition, depth: usize, out: &mut Vec<&'m Member>) {
@@ -257,10 +249,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
                 SchemaInfoKind::Event { arg_type } => (arg_type, None, DefinitionKind::Event),
                 _ => continue,
             };
-            let def = self
-                .manual
-                .get(&entry.name)
-                .filter(|def| def.kind == kind);
+            let def = self.manual.get(&entry.name).filter(|def| def.kind == kind);
             let Some(def) = def else {
                 self.root_arguments.insert(arg_type);
                 continue;
@@ -280,7 +269,11 @@ impl<'s, 'm> Matcher<'s, 'm> {
     fn seed_arguments(&mut self, root: &str, arg_type: &'s str, def: &'m Definition) {
         if def.members.is_empty() {
             if let [base] = def.bases.as_slice() {
-                self.push(arg_type, TypeExpr::Named(base.clone()), format!("{root} arguments"));
+                self.push(
+                    arg_type,
+                    TypeExpr::Named(base.clone()),
+                    format!("{root} arguments"),
+                );
                 return;
             }
         }
@@ -412,7 +405,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
             Some(SchemaInfoKind::Enum { .. }) => Some(JsonKind::String),
             Some(SchemaInfoKind::Array { .. }) => Some(JsonKind::Array),
             Some(_) => None,
-            None => schema_builtin(name).map(JsonKind::of_builtin),
+            None => super::implicit_builtin(name).map(JsonKind::of_builtin),
         }
     }
 
@@ -422,7 +415,11 @@ impl<'s, 'm> Matcher<'s, 'm> {
     fn agrees(&self, entry: &SchemaInfo, def: &Definition) -> Result<(), String> {
         let kind = schema_kind(&entry.kind);
         if kind != Some(def.kind) {
-            return Err(format!("it is a {}, QEMU's is a {:?}", entry.kind.meta_type(), def.kind));
+            return Err(format!(
+                "it is a {}, QEMU's is a {:?}",
+                entry.kind.meta_type(),
+                def.kind
+            ));
         }
         match &entry.kind {
             SchemaInfoKind::Object {
@@ -462,10 +459,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
                             Some(branch) => {
                                 let ty = TypeExpr::Named(branch.type_name.clone());
                                 if !self.compatible(&variant.type_, &ty) {
-                                    return Err(format!(
-                                        "case `{}` differs in type",
-                                        variant.case
-                                    ));
+                                    return Err(format!("case `{}` differs in type", variant.case));
                                 }
                             }
                         }
@@ -520,7 +514,10 @@ impl<'s, 'm> Matcher<'s, 'm> {
         });
         let variant_pairs = variants.iter().filter_map(|variant| {
             let branch = def.branches.iter().find(|b| b.value == variant.case)?;
-            Some((variant.type_.as_str(), TypeExpr::Named(branch.type_name.clone())))
+            Some((
+                variant.type_.as_str(),
+                TypeExpr::Named(branch.type_name.clone()),
+            ))
         });
         member_pairs.chain(variant_pairs).all(|(schema, ty)| {
             let (element, depth_schema) = self.element(schema);
@@ -563,7 +560,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
                     let schema_json = match entry.map(|e| &e.kind) {
                         Some(SchemaInfoKind::Builtin { json_type }) => Some(*json_type),
                         Some(_) => None,
-                        None => schema_builtin(schema),
+                        None => super::implicit_builtin(schema),
                     };
                     // `any` (json-type value) documents as `value`; QEMU also documents some
                     // object-typed builtins (`any` in older schemas) that way.
@@ -575,10 +572,9 @@ impl<'s, 'm> Matcher<'s, 'm> {
                     return true;
                 };
                 match entry.map(|e| &e.kind) {
-                    Some(kind) if schema_kind(kind) == Some(def.kind) => self
-                        .names
-                        .get(schema)
-                        .map_or(true, |named| named == name),
+                    Some(kind) if schema_kind(kind) == Some(def.kind) => {
+                        self.names.get(schema).map_or(true, |named| named == name)
+                    }
                     // An empty object documents as a named struct without members.
                     Some(SchemaInfoKind::Object { .. }) => false,
                     _ => false,
@@ -591,7 +587,8 @@ impl<'s, 'm> Matcher<'s, 'm> {
     /// number of documented members (or values, alternatives) the schema lacks, so 0 is an
     /// exact match.
     fn distance(&self, entry: &SchemaInfo, def: &Definition) -> Option<usize> {
-        self.agrees_deeply(entry, def, STRUCTURE_DEPTH).then_some(())?;
+        self.agrees_deeply(entry, def, STRUCTURE_DEPTH)
+            .then_some(())?;
         let (schema_count, documented) = match &entry.kind {
             SchemaInfoKind::Object {
                 members, variants, ..
@@ -676,7 +673,10 @@ impl<'s, 'm> Matcher<'s, 'm> {
             let SchemaInfoKind::Command { ret_type, .. } = &entry.kind else {
                 continue;
             };
-            let Some(returns) = self.manual.get(&entry.name).and_then(|d| d.returns.as_ref())
+            let Some(returns) = self
+                .manual
+                .get(&entry.name)
+                .and_then(|d| d.returns.as_ref())
             else {
                 continue;
             };

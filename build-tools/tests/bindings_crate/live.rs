@@ -149,10 +149,12 @@ macro_rules! exercise {
         assert!(!format!("{schema:?}").contains("Unknown("), "an entry fell back to Unknown");
 
         // A union sent as arguments, then read back.
-        let mut add = $m::BlockdevAdd::new($m::BlockdevAddVariant::NullCo(
-            $m::BlockdevAddNullCo::new(),
+        // `blockdev-add` takes QEMU's `BlockdevOptions`, a type of its own.
+        let mut options = $m::BlockdevOptions::new($m::BlockdevOptionsVariant::NullCo(
+            $m::BlockdevOptionsNull::new(),
         ));
-        add.node_name = Some("null0".to_owned());
+        options.node_name = Some("null0".to_owned());
+        let add = $m::BlockdevAdd(options);
         assert_eq!(
             serde_json::to_value(&add).unwrap(),
             json!({"driver": "null-co", "node-name": "null0"})
@@ -233,13 +235,13 @@ fn pruned_and_stable_bindings_keep_their_shape() {
     assert_eq!(<pruned::QueryStatus as Command>::NAME, "query-status");
     // Without unstable items, stable commands remain.
     assert_eq!(<stable::QueryStatus as Command>::NAME, "query-status");
-    assert!(<v10::QueryStatusReturnStatus as OpenEnum>::VALUES.contains(&"running"));
+    assert!(<v10::RunState as OpenEnum>::VALUES.contains(&"running"));
 }
 
 #[test]
 fn optional_any_keeps_a_present_null() {
     // `query-qmp-schema` describes optional members with `"default": null`.
-    type Member = v10::QueryQmpSchemaItemObjectMembersItem;
+    type Member = v10::SchemaInfoObjectMember;
     let member: Member =
         serde_json::from_value(json!({"name": "n", "type": "int", "default": null}))
             .expect("decode");
@@ -272,6 +274,12 @@ fn both_directions_round_trip_the_whole_schema() {
     let add: both::BlockdevAdd =
         serde_json::from_value(json!({"driver": "null-co", "node-name": "null0"}))
             .expect("decode arguments");
-    assert_eq!(add.node_name.as_deref(), Some("null0"));
-    assert!(matches!(add.driver, both::BlockdevAddVariant::NullCo(_)));
+    assert_eq!(add.0.node_name.as_deref(), Some("null0"));
+    assert!(matches!(add.0.driver, both::BlockdevOptionsVariant::NullCo(_)));
+
+    // Use-site names where no manual is at hand.
+    assert_eq!(<use_site::QueryStatus as Command>::NAME, "query-status");
+    let status: use_site::QueryStatusReturn =
+        serde_json::from_value(json!({"running": true, "status": "running"})).expect("decode");
+    assert!(status.running);
 }
