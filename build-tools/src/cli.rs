@@ -188,6 +188,9 @@ fn generate(
     }
     settings.renames = args.renames.into_iter().collect();
     let output = engine::generate(&schema.json, &schema.name, &settings)?;
+    for warning in &output.warnings {
+        write_out(stderr, "stderr", format!("warning: {warning}\n").as_bytes())?;
+    }
     if args.verbose {
         let mut report = format!(
             "schema {}\n{:<10} {:>7} {:>10}\n",

@@ -169,7 +169,11 @@ impl Config {
             }
             settings.reference = Some(Arc::new(manual));
         }
-        engine::generate(&json, &source, &settings)
+        let output = engine::generate(&json, &source, &settings)?;
+        for warning in &output.warnings {
+            warn(warning);
+        }
+        Ok(output)
     }
 
     /// The manual to read, if any.

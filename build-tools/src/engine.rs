@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::model::{Model, Selection};
 use crate::naming::reference::{match_manual, ReferenceMatch};
 use crate::naming::TypeNames;
-use crate::reference::Manual;
+use crate::reference::{companion, Manual};
 use crate::{emit, format, parse};
 
 /// At most this many threads emit and format (more gain little on the output's size).
@@ -51,6 +51,9 @@ pub struct Output {
     pub qemu_named: Option<(usize, usize)>,
     /// With a reference manual: what it could not name or disagreed on, one line each.
     pub reference_notes: Vec<String>,
+    /// What the user should see even without asking: the reference manual's own problems
+    /// (file and line) and a manual of another program than the schema's.
+    pub warnings: Vec<String>,
 }
 
 /// Generates bindings for the schema text `json`; `source` names it in the header.
@@ -69,6 +72,16 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
         counts.entry(entry.kind.meta_type()).or_default().0 += 1;
     }
     let qemu_named = matched.as_ref().map(|m| named_share(&entries, &names, m));
+    let mut warnings = Vec::new();
+    if let Some(manual) = reference {
+        warnings.extend(
+            manual
+                .warnings
+                .iter()
+                .map(|w| format!("{}:{}: {}", manual.source, w.line, w.message)),
+        );
+        warnings.extend(companion::program_mismatch(manual, &entries));
+    }
     let mut model = Model::build(entries, &settings.selection)?;
     if settings.both_directions {
         model.derive_both_directions();
@@ -101,22 +114,14 @@ pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output>
         threads.min(MAX_THREADS),
     )?;
     let collisions = names.collisions().iter().map(ToString::to_string).collect();
-    let mut reference_notes = Vec::new();
-    if let Some(manual) = reference {
-        reference_notes.extend(
-            manual
-                .warnings
-                .iter()
-                .map(|w| format!("{}:{}: {}", manual.source, w.line, w.message)),
-        );
-    }
-    reference_notes.extend(matched.map(|m| m.notes).unwrap_or_default());
+    let reference_notes = matched.map(|m| m.notes).unwrap_or_default();
     Ok(Output {
         code,
         counts,
         collisions,
         qemu_named,
         reference_notes,
+        warnings,
     })
 }
 

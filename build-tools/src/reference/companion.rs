@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
+
 use super::{Manual, Program};
 
 /// The endings of a manual stored beside a schema, preferred first.
@@ -111,6 +113,48 @@ pub fn release_mismatch(manual: &Manual, release: Option<&str>) -> Option<String
             manual.source
         )
     })
+}
+
+/// The program a schema comes from, by the commands only that program has: a system
+/// emulator has `query-target`, the guest agent `guest-sync-delimited`; any other QMP
+/// server (`qemu-storage-daemon`) counts as the storage daemon.
+pub fn schema_program(entries: &[SchemaInfo]) -> Program {
+    let has = |name: &str| {
+        entries
+            .iter()
+            .any(|e| e.name == name && matches!(e.kind, SchemaInfoKind::Command { .. }))
+    };
+    if has("query-target") {
+        Program::SystemEmulator
+    } else if has("guest-sync-delimited") {
+        Program::GuestAgent
+    } else {
+        Program::StorageDaemon
+    }
+}
+
+/// A warning when `manual` documents another program than the one `entries` come from;
+/// the manual is still used where its definitions match the schema.
+pub fn program_mismatch(manual: &Manual, entries: &[SchemaInfo]) -> Option<String> {
+    let schema = schema_program(entries);
+    (manual.program != schema).then(|| {
+        format!(
+            "{}: the manual documents {}, the schema is of {}; names and docs are taken \
+             only where they match the schema",
+            manual.source,
+            program_name(manual.program),
+            program_name(schema)
+        )
+    })
+}
+
+/// How messages name a program.
+fn program_name(program: Program) -> &'static str {
+    match program {
+        Program::SystemEmulator => "a system emulator (qemu-system-*)",
+        Program::StorageDaemon => "qemu-storage-daemon",
+        Program::GuestAgent => "the guest agent (qemu-ga)",
+    }
 }
 
 #[cfg(test)]
