@@ -314,7 +314,7 @@ mod tests {
             error,
             "`blockdev-add` has no argument `file.filenme`; did you mean `filename`?"
         );
-        let error = arguments("query-cpu-model-expansion type=full model.nmae=max")
+        let error = arguments("query-cpu-model-expansion type=full model.nam=max")
             .unwrap_err()
             .to_string();
         assert!(error.contains("did you mean `name`?"), "{error}");
