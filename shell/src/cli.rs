@@ -2,7 +2,7 @@
 //! greeting, read lines with completion and history, print events between prompts.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -113,12 +113,17 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
         // A missing history file is the normal first run.
         let _ = editor.load_history(path);
     }
-    let sink = match editor.create_external_printer() {
+    let mut sink = match editor.create_external_printer() {
         Ok(printer) => EventSink::Printer(Box::new(printer)),
         // Not a terminal (input piped): plain lines on stdout keep their order.
         Err(_) => EventSink::Stdout,
     };
-    runtime.spawn(print_events(session.events(), sink, session.log()));
+    // The printer may block (rustyline hands a message to the editor through a one-slot
+    // channel), so it gets its own thread: the runtime's worker, which drives the connection,
+    // must never wait for the terminal. The thread is not joined at exit.
+    let (lines, printed) = mpsc::channel::<String>();
+    std::thread::spawn(move || printed.into_iter().for_each(|line| sink.print(line)));
+    runtime.spawn(forward_events(session.events(), lines, session.log()));
 
     loop {
         match editor.readline(PROMPT) {
@@ -142,6 +147,9 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
             );
         }
     }
+    // Stops a QEMU the shell started, before the process ends.
+    drop(session);
+    runtime.shutdown_background();
     Ok(())
 }
 
@@ -165,24 +173,29 @@ impl EventSink {
     }
 }
 
-/// Prints (and logs) every event until the connection ends, then says so once.
-async fn print_events(
+/// Logs every event and hands its line to the printer thread until the connection ends,
+/// then says so once.
+async fn forward_events(
     mut events: EventStream<UnknownEvent>,
-    mut sink: EventSink,
+    lines: mpsc::Sender<String>,
     log: Option<Arc<SessionLog>>,
 ) {
+    // A send fails only when the printer thread is gone, at exit: nothing left to show.
     while let Some(item) = events.next().await {
         let line = match item {
             Ok(received) => {
                 if let Some(log) = &log {
-                    let message = serde_json::json!({
+                    let mut message = serde_json::json!({
                         "event": received.event.name,
-                        "data": received.event.data,
                         "timestamp": {"seconds": received.timestamp.seconds,
                                       "microseconds": received.timestamp.microseconds},
                     });
+                    // As QEMU sent it: events without data have no `data` member.
+                    if !received.event.data.is_null() {
+                        message["data"] = received.event.data.clone();
+                    }
                     if let Err(error) = log.received(&message) {
-                        sink.print(format!("error: {error}"));
+                        let _ = lines.send(format!("error: {error}"));
                     }
                 }
                 event_line(
@@ -193,9 +206,8 @@ async fn print_events(
             }
             Err(error) => format!("error: {error}"),
         };
-        sink.print(line);
+        let _ = lines.send(line);
     }
-    sink.print(
-        "The connection to the server has ended; commands will fail (Ctrl-D leaves).".into(),
-    );
+    let _ = lines
+        .send("The connection to the server has ended; commands will fail (Ctrl-D leaves).".into());
 }

@@ -122,11 +122,12 @@ pub enum InputError {
 pub fn words(line: &str) -> Result<Vec<Word<'_>>, InputError> {
     let mut words = Vec::new();
     let mut open: Vec<(char, usize)> = Vec::new();
+    // Where the open string started, while inside one.
     let mut in_string: Option<usize> = None;
     let mut escaped = false;
     let mut start: Option<usize> = None;
     for (offset, c) in line.char_indices() {
-        if let Some(_quote) = in_string {
+        if in_string.is_some() {
             if escaped {
                 escaped = false;
             } else if c == '\\' {

@@ -2,9 +2,10 @@
 //! live schema fetched and indexed at start, and what one line of input does: parse, check
 //! against the schema, send, and render the answer or error.
 
-use std::path::PathBuf;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
@@ -137,7 +138,7 @@ impl Session {
             Target::Tcp(address) => (Client::connect_tcp(address.as_str(), config).await, None),
             Target::Binary { path, args } => {
                 let launched = LaunchedQemu::start(path, args, start_timeout)?;
-                let client = Client::connect_unix(launched.socket(), config).await;
+                let client = connect_started(launched.socket(), config, start_timeout).await;
                 (client, Some(launched))
             }
         };
@@ -297,9 +298,10 @@ impl Session {
     fn refuse(&self, line: &str, reason: String) -> Reply {
         let mut problems = Vec::new();
         self.log_with(|log| log.refused(line, &reason), &mut problems);
-        match problems.is_empty() {
-            true => Reply::Error(reason),
-            false => Reply::Error(format!("{reason} ({})", problems.join("; "))),
+        if problems.is_empty() {
+            Reply::Error(reason)
+        } else {
+            Reply::Error(format!("{reason} ({})", problems.join("; ")))
         }
     }
 
@@ -313,6 +315,27 @@ impl Session {
             if let Err(error) = write(log) {
                 problems.push(error.to_string());
             }
+        }
+    }
+}
+
+/// Connects to the socket of a QEMU just started: the socket file exists from `bind()` on,
+/// but connections are refused until QEMU calls `listen()`, so a refusal is retried for up
+/// to `timeout`.
+async fn connect_started(
+    socket: &Path,
+    config: ClientConfig,
+    timeout: Duration,
+) -> Result<Client, ClientError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        match Client::connect_unix(socket, config.clone()).await {
+            Err(ClientError::Connect { source, .. })
+                if source.kind() == ErrorKind::ConnectionRefused && Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            result => return result,
         }
     }
 }
