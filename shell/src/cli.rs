@@ -147,9 +147,10 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
             );
         }
     }
-    // Stops a QEMU the shell started, before the process ends.
-    drop(session);
+    // The runtime first, so that closing the connection below is not reported as an event;
+    // then the session, which stops a QEMU the shell started.
     runtime.shutdown_background();
+    drop(session);
     Ok(())
 }
 
