@@ -42,9 +42,4 @@ impl Docs {
     pub fn get(&self, name: &str) -> Option<&DocEntry> {
         self.entries.get(name)
     }
-
-    /// Whether no documentation is loaded.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }

@@ -173,6 +173,7 @@ pub fn installed_manual(binary: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use qmp_testkit::Release;
 
     #[test]
     fn command_lines_per_program() {
@@ -198,16 +199,24 @@ mod tests {
 
     #[test]
     fn manuals_of_installed_releases_are_found() {
-        // Both releases are installed by .ci/install-qemu.sh.
+        // Both releases are installed by .ci/install-qemu.sh, with their manuals.
+        let system = Release::V10_0.binary("qemu-system-x86_64");
         assert_eq!(
-            installed_manual(Path::new("/usr/bin/qemu-system-x86_64")),
-            Some(PathBuf::from("/usr/share/man/man7/qemu-qmp-ref.7.gz"))
+            installed_manual(&system),
+            Some(
+                Release::V10_0
+                    .root()
+                    .join("usr/share/man/man7/qemu-qmp-ref.7.gz")
+            )
         );
+        let daemon = Release::V7_2.binary("qemu-storage-daemon");
         assert_eq!(
-            installed_manual(Path::new("/opt/qemu-7.2/usr/bin/qemu-storage-daemon")),
-            Some(PathBuf::from(
-                "/opt/qemu-7.2/usr/share/man/man7/qemu-storage-daemon-qmp-ref.7.gz"
-            ))
+            installed_manual(&daemon),
+            Some(
+                Release::V7_2
+                    .root()
+                    .join("usr/share/man/man7/qemu-storage-daemon-qmp-ref.7.gz")
+            )
         );
         assert_eq!(installed_manual(Path::new("/nonexistent/bin/qemu")), None);
     }

@@ -22,6 +22,11 @@ struct Terminal {
 impl Terminal {
     /// Starts `qmp-shell ARGS` in a 200x50 window, with its own history and log files.
     fn start(args: &[&str]) -> Terminal {
+        Terminal::start_with_history(None, args)
+    }
+
+    /// [`Terminal::start`] with the history in `history` instead of a file of its own.
+    fn start_with_history(history: Option<&Path>, args: &[&str]) -> Terminal {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let server = format!(
             "qmp-shell-test-{}-{}",
@@ -30,7 +35,7 @@ impl Terminal {
         );
         let dir = tempfile::tempdir().expect("temporary directory");
         let log = dir.path().join("session.log");
-        let history = dir.path().join("history");
+        let history = history.map_or_else(|| dir.path().join("history"), Path::to_owned);
         let mut command = vec![
             env!("CARGO_BIN_EXE_qmp-shell").to_owned(),
             "--history".into(),
@@ -344,4 +349,42 @@ fn children(pid: u32) -> Vec<u32> {
         .split_whitespace()
         .filter_map(|child| child.parse().ok())
         .collect()
+}
+
+#[test]
+fn history_is_kept_across_runs_and_tcp_works() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let tcp_monitor = format!("tcp:{address},server=on,wait=off");
+    let qemu = QemuProcess::system(
+        Release::V10_0,
+        &["-machine", "none", "-qmp", &tcp_monitor],
+        "",
+    );
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let history = dir.path().join("history");
+
+    let first =
+        Terminal::start_with_history(Some(&history), &[&qemu.socket().display().to_string()]);
+    first.wait_for_text("(QEMU) ");
+    first.keys(&["query-name", "Enter"]);
+    first.wait_for_text("{}");
+    first.keys(&["exit", "Enter"]);
+    assert_eq!(first.wait_for_exit(), "0");
+
+    let second = Terminal::start_with_history(Some(&history), &[&address]);
+    second.wait_for_text("(QEMU) ");
+    // Up: the last line of the previous run (`exit`), Up again: the command before it.
+    second.keys(&["Up", "Up"]);
+    second.wait_for("the previous run's command", |screen| {
+        last_line(screen) == "(QEMU) query-name"
+    });
+    second.keys(&["Enter"]);
+    let screen = second.wait_for_text("{}");
+    assert!(screen.contains("Connected to QEMU 10.0.2 ("), "{screen}");
+    second.keys(&["exit", "Enter"]);
+    assert_eq!(second.wait_for_exit(), "0");
 }
