@@ -388,3 +388,48 @@ fn history_is_kept_across_runs_and_tcp_works() {
     second.keys(&["exit", "Enter"]);
     assert_eq!(second.wait_for_exit(), "0");
 }
+
+#[test]
+fn an_event_prints_above_the_line_being_edited() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let second = dir.path().join("second.sock");
+    let monitor = format!("unix:{},server=on,wait=off", second.display());
+    let qemu = QemuProcess::system(Release::V10_0, &["-machine", "none", "-qmp", &monitor], "");
+    let terminal = Terminal::start(&[&qemu.socket().display().to_string()]);
+    terminal.wait_for_text("(QEMU) ");
+    terminal.keys(&["query-sta"]);
+    terminal.wait_for("the half-typed line", |screen| {
+        last_line(screen) == "(QEMU) query-sta"
+    });
+
+    // Another client stops the VM while the line is being edited.
+    let mut other = std::os::unix::net::UnixStream::connect(&second).expect("second monitor");
+    let mut answers = std::io::BufReader::new(other.try_clone().expect("clone"));
+    let mut line = String::new();
+    for request in [
+        "{\"execute\": \"qmp_capabilities\"}\n",
+        "{\"execute\": \"stop\"}\n",
+    ] {
+        std::io::Write::write_all(&mut other, request.as_bytes()).expect("request");
+        loop {
+            line.clear();
+            std::io::BufRead::read_line(&mut answers, &mut line).expect("answer");
+            if line.contains("\"return\"") {
+                break;
+            }
+        }
+    }
+
+    let screen = terminal.wait_for("the STOP event", |screen| screen.contains("] STOP"));
+    let lines = lines(&screen);
+    let stop = lines
+        .iter()
+        .position(|line| line.ends_with("] STOP"))
+        .unwrap_or(0);
+    assert_eq!(lines[stop + 1..], ["(QEMU) query-sta"], "{screen}");
+    // The edited line is intact: completing and running it shows the paused VM.
+    terminal.keys(&["tus", "Enter"]);
+    terminal.wait_for_text("\"status\": \"paused\"");
+    terminal.keys(&["exit", "Enter"]);
+    assert_eq!(terminal.wait_for_exit(), "0");
+}
