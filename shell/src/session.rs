@@ -74,9 +74,9 @@ pub enum StartError {
     /// The QEMU program could not be started.
     #[error(transparent)]
     Launch(#[from] LaunchError),
-    /// Connecting or the handshake failed.
-    #[error("cannot connect: {0}")]
-    Connect(#[source] ClientError),
+    /// Connecting or the handshake failed (the client's error names the socket or stage).
+    #[error(transparent)]
+    Connect(ClientError),
     /// `query-qmp-schema` failed.
     #[error("cannot fetch the schema (query-qmp-schema): {0}")]
     Schema(#[source] ClientError),

@@ -335,7 +335,7 @@ fn an_unreachable_server_is_one_line_on_stderr() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.starts_with("qmp-shell: cannot connect: cannot connect to /nonexistent/qmp.sock: "),
+        stderr.starts_with("qmp-shell: cannot connect to /nonexistent/qmp.sock: "),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
