@@ -51,14 +51,21 @@ pub fn help(schema: &Schema, docs: &Docs, topic: &str) -> Result<String, Unknown
             heading(&mut page, entry, &traits, doc);
             page.push_str("Arguments:");
             members_section(&mut page, schema, arg_type, doc);
-            let _ = writeln!(page, "Returns: {}", type_label(schema, ret_type));
+            if is_empty_object(schema, ret_type) {
+                page.push_str("Returns: nothing ({})\n");
+            } else {
+                let _ = writeln!(page, "Returns: {}", type_label(schema, ret_type));
+            }
             if let Some(returns) = doc.and_then(|doc| doc.returns.as_deref()) {
                 indented(&mut page, returns, "  ");
             }
             let returned = schema.element_type(ret_type).unwrap_or(ret_type.as_str());
-            if let Some(object) = schema.object_type(returned) {
-                let _ = write!(page, "Members of {}:", type_label(schema, object));
-                members_section(&mut page, schema, object, None);
+            match schema.object_type(returned) {
+                Some(object) if !is_empty_object(schema, object) => {
+                    let _ = write!(page, "Members of {}:", type_label(schema, object));
+                    members_section(&mut page, schema, object, None);
+                }
+                _ => {}
             }
         }
         SchemaInfoKind::Event { arg_type } => {
@@ -111,8 +118,15 @@ fn members_section(page: &mut String, schema: &Schema, type_name: &str, doc: Opt
             page,
             "  Variants by `{tag}` (each adds members; `{tag}=VALUE` then TAB lists them):"
         );
-        for (case, variant) in cases {
+        let (empty, adding): (Vec<_>, Vec<_>) = cases
+            .into_iter()
+            .partition(|(_, variant)| is_empty_object(schema, variant));
+        for (case, variant) in adding {
             let _ = writeln!(page, "    {tag}={case}: {}", type_label(schema, variant));
+        }
+        if !empty.is_empty() {
+            let cases: Vec<&str> = empty.iter().map(|(case, _)| *case).collect();
+            let _ = writeln!(page, "    no members added for {tag}={}", cases.join("|"));
         }
     }
 }
@@ -134,6 +148,15 @@ fn member_line(page: &mut String, schema: &Schema, member: &ObjectMember, doc: O
     if let Some(text) = doc.and_then(|doc| doc.members.get(&member.name)) {
         indented(page, text, "      ");
     }
+}
+
+/// Whether `type_name` is an object without members or variants (QEMU's `{}`).
+fn is_empty_object(schema: &Schema, type_name: &str) -> bool {
+    matches!(
+        schema.entry(type_name).map(|entry| &entry.kind),
+        Some(SchemaInfoKind::Object { members, variants, .. })
+            if members.is_empty() && variants.is_empty()
+    )
 }
 
 /// The tag and `(case, variant type)` pairs of a flat union.
@@ -274,8 +297,14 @@ mod tests {
         assert!(page.contains("    driver=qcow2: object "), "{page}");
 
         let page = help(schema_10_0(), &Docs::default(), "migrate-pause").unwrap();
+        assert_eq!(
+            page,
+            "migrate-pause (command, allow-oob)\nArguments: none\nReturns: nothing ({})"
+        );
+        let page = help(schema_10_0(), &Docs::default(), "query-cpus-fast").unwrap();
+        assert!(page.contains("\n    target=s390x: object "), "{page}");
         assert!(
-            page.starts_with("migrate-pause (command, allow-oob)"),
+            page.contains("\n    no members added for target=aarch64|alpha|"),
             "{page}"
         );
         let page = help(schema_10_0(), &Docs::default(), "x-exit-preconfig").unwrap();
