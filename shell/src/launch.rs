@@ -152,28 +152,9 @@ fn command_line(binary: &Path, socket: &Path, extra: &[String]) -> Vec<String> {
     args
 }
 
-/// The reference manual installed with `binary`: `<prefix>/share/man/man7/NAME.7.gz` for a
-/// binary in `<prefix>/bin`, NAME being `qemu-storage-daemon-qmp-ref` for the storage daemon
-/// and `qemu-qmp-ref` otherwise. `None` when the file is not there.
-pub fn installed_manual(binary: &Path) -> Option<PathBuf> {
-    let resolved = binary.canonicalize().ok()?;
-    let prefix = resolved.parent()?.parent()?;
-    let name = if resolved
-        .file_name()
-        .is_some_and(|name| name.to_string_lossy().contains("storage-daemon"))
-    {
-        "qemu-storage-daemon-qmp-ref.7.gz"
-    } else {
-        "qemu-qmp-ref.7.gz"
-    };
-    let manual = prefix.join("share/man/man7").join(name);
-    manual.is_file().then_some(manual)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use qmp_testkit::Release;
 
     #[test]
     fn command_lines_per_program() {
@@ -195,29 +176,5 @@ mod tests {
         let daemon = command_line(Path::new("/usr/bin/qemu-storage-daemon"), socket, &[]);
         assert_eq!(daemon[0], "--chardev");
         assert!(daemon[1].starts_with("socket,path=/d/qmp.sock,"));
-    }
-
-    #[test]
-    fn manuals_of_installed_releases_are_found() {
-        // Both releases are installed by .ci/install-qemu.sh, with their manuals.
-        let system = Release::V10_0.binary("qemu-system-x86_64");
-        assert_eq!(
-            installed_manual(&system),
-            Some(
-                Release::V10_0
-                    .root()
-                    .join("usr/share/man/man7/qemu-qmp-ref.7.gz")
-            )
-        );
-        let daemon = Release::V7_2.binary("qemu-storage-daemon");
-        assert_eq!(
-            installed_manual(&daemon),
-            Some(
-                Release::V7_2
-                    .root()
-                    .join("usr/share/man/man7/qemu-storage-daemon-qmp-ref.7.gz")
-            )
-        );
-        assert_eq!(installed_manual(Path::new("/nonexistent/bin/qemu")), None);
     }
 }
