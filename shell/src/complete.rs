@@ -323,4 +323,43 @@ mod tests {
         );
         assert!(offered("blockdev-add cache={\"direct\": ").is_empty());
     }
+
+    #[test]
+    fn every_cursor_position_of_odd_lines_is_safe() {
+        let lines = [
+            r#"-o blockdev-add driver=qcow2 file={"driver": "file", "filename": "/tmp/é"} cache.direct=tr"#,
+            r#"blockdev-add driver=qcow2 file.driver=file file.filename="a b" node-name=ü x"#,
+            "help ☃ query-block",
+            "=== .. .=. a..b= =x {]} \"\\\" \t\u{1F600}=",
+            "blockdev-add driver=raw file=x file.driver=fi",
+        ];
+        for line in lines {
+            for pos in 0..=line.len() {
+                let completion = complete(schema_10_0(), line, pos);
+                if !line.is_char_boundary(pos) {
+                    assert_eq!(completion, Completion::default(), "{line:?} at {pos}");
+                    continue;
+                }
+                assert!(completion.start <= pos, "{line:?} at {pos}: {completion:?}");
+                assert!(line.is_char_boundary(completion.start));
+                // Every candidate extends what is typed from `start` (or replaces it whole,
+                // for a value after `=`).
+                let typed = &line[completion.start..pos];
+                for candidate in &completion.candidates {
+                    assert!(
+                        candidate.replacement.starts_with(typed),
+                        "{line:?} at {pos}: {candidate:?} does not extend {typed:?}"
+                    );
+                }
+                // Reading and checking any prefix gives a value or an error, never a panic.
+                if let Ok(Input::Command(command)) = parse_line(&line[..pos]) {
+                    let _ = crate::arguments::build(
+                        schema_10_0(),
+                        &command.command,
+                        &command.assignments,
+                    );
+                }
+            }
+        }
+    }
 }
