@@ -98,6 +98,8 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
         .build()
         .map_err(ShellError::Runtime)?;
     let session = runtime.block_on(Session::open(&target, settings))?;
+    // Subscribed at once, so that no event sent while the editor starts is missed.
+    let events = session.events();
     println!("{}", session.greeting());
 
     let config = Config::builder()
@@ -110,8 +112,15 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
     editor.set_helper(Some(SchemaHelper::new(session.schema())));
     let history = arguments.history.clone().or_else(default_history);
     if let Some(path) = &history {
-        // A missing history file is the normal first run.
-        let _ = editor.load_history(path);
+        match editor.load_history(path) {
+            Ok(()) => {}
+            // No history file yet: the normal first run.
+            Err(ReadlineError::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => eprintln!(
+                "qmp-shell: cannot read the history from {}: {error}",
+                path.display()
+            ),
+        }
     }
     let mut sink = match editor.create_external_printer() {
         Ok(printer) => EventSink::Printer(Box::new(printer)),
@@ -123,7 +132,7 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
     // must never wait for the terminal. The thread is not joined at exit.
     let (lines, printed) = mpsc::channel::<String>();
     std::thread::spawn(move || printed.into_iter().for_each(|line| sink.print(line)));
-    runtime.spawn(forward_events(session.events(), lines, session.log()));
+    runtime.spawn(forward_events(events, lines, session.log()));
 
     loop {
         match editor.readline(PROMPT) {
