@@ -85,7 +85,7 @@ impl Terminal {
 
     /// Types keys (tmux key names such as `Tab`, `Enter`, `C-u`, or literal text).
     fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "shell"];
+        let mut args = vec!["send-keys", "-t", "shell", "--"];
         args.extend_from_slice(keys);
         self.tmux(&args);
     }
@@ -263,6 +263,15 @@ fn session_against(release: Release) {
             "blockdev-add driver=raw file.filenme=x",
             "did you mean `filename`?",
         ),
+        (
+            "-o stop",
+            "error: `stop` cannot run out of band (the schema says allow-oob: false)",
+        ),
+        // Sent with exec-oob; QEMU refuses it outside postcopy.
+        (
+            "-o migrate-pause",
+            "error: GenericError: migrate-pause is currently only supported",
+        ),
     ] {
         terminal.keys(&[line, "Enter"]);
         terminal.wait_for_one_line_error(error);
@@ -282,6 +291,10 @@ fn session_against(release: Release) {
         "{log}"
     );
     assert!(log.contains("# refused: query-status x=1: "), "{log}");
+    assert!(
+        log.contains("-> {\"exec-oob\":\"migrate-pause\"}\n"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -375,7 +388,7 @@ fn history_is_kept_across_runs_and_tcp_works() {
     first.keys(&["exit", "Enter"]);
     assert_eq!(first.wait_for_exit(), "0");
 
-    let second = Terminal::start_with_history(Some(&history), &[&address]);
+    let second = Terminal::start_with_history(Some(&history), &["--compact", &address]);
     second.wait_for_text("(QEMU) ");
     // Up: the last line of the previous run (`exit`), Up again: the command before it.
     second.keys(&["Up", "Up"]);
@@ -385,6 +398,8 @@ fn history_is_kept_across_runs_and_tcp_works() {
     second.keys(&["Enter"]);
     let screen = second.wait_for_text("{}");
     assert!(screen.contains("Connected to QEMU 10.0.2 ("), "{screen}");
+    second.keys(&["query-status", "Enter"]);
+    second.wait_for_text("\n{\"running\":true,\"status\":\"running\"}\n");
     second.keys(&["exit", "Enter"]);
     assert_eq!(second.wait_for_exit(), "0");
 }
