@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use qmp_testkit::{QemuProcess, Release};
@@ -12,11 +11,12 @@ use qmp_testkit::{QemuProcess, Release};
 /// How long the screen may take to show what a step expects.
 const WAIT: Duration = Duration::from_secs(15);
 
-/// A private tmux server with one window running the shell; killed on drop.
+/// A private tmux server (its socket in a temporary directory) with one window running the
+/// shell; killed on drop, and its directory removed.
 struct Terminal {
-    server: String,
-    _dir: tempfile::TempDir,
+    server: PathBuf,
     log: PathBuf,
+    _dir: tempfile::TempDir,
 }
 
 impl Terminal {
@@ -27,13 +27,8 @@ impl Terminal {
 
     /// [`Terminal::start`] with the history in `history` instead of a file of its own.
     fn start_with_history(history: Option<&Path>, args: &[&str]) -> Terminal {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let server = format!(
-            "qmp-shell-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
         let dir = tempfile::tempdir().expect("temporary directory");
+        let server = dir.path().join("tmux.sock");
         let log = dir.path().join("session.log");
         let history = history.map_or_else(|| dir.path().join("history"), Path::to_owned);
         let mut command = vec![
@@ -46,8 +41,8 @@ impl Terminal {
         command.extend(args.iter().map(|arg| arg.to_string()));
         let terminal = Terminal {
             server,
-            _dir: dir,
             log,
+            _dir: dir,
         };
         terminal.tmux(&["new-session", "-d", "-x", "200", "-y", "50", "-s", "shell"]);
         // The window stays after the shell exits, so its exit status can be read.
@@ -70,7 +65,7 @@ impl Terminal {
 
     fn tmux(&self, args: &[&str]) -> Output {
         let output = Command::new("tmux")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.server)
             .args(args)
             .output()
@@ -161,7 +156,7 @@ impl Terminal {
 impl Drop for Terminal {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .arg("-L")
+            .arg("-S")
             .arg(&self.server)
             .arg("kill-server")
             .output();
