@@ -1,5 +1,6 @@
 //! Start-up of `qmp-shell` against one real QEMU 10.0.2 (`-machine none`): from nothing to
-//! the first prompt, with the schema fetched, decoded and indexed (target ≤ 200 ms), next to
+//! the first prompt, with the schema fetched, decoded and indexed (target ≤ 200 ms), also
+//! with QEMU's reference manual read and matched for `help`, next to
 //! baselines measured in the same run: the bare connect + handshake, and the same plus the
 //! raw `query-qmp-schema` answer (not decoded).
 //!
@@ -79,6 +80,7 @@ fn main() {
                 layout: Layout::Pretty,
                 log: None,
                 docs: Docs::default(),
+                reference: None,
             };
             let start = Instant::now();
             let session = Session::open(&target, settings).await.expect("session");
@@ -88,32 +90,39 @@ fn main() {
         })
     });
     let history = tempfile::NamedTempFile::new().expect("history file");
-    let process = timings(|| {
-        let start = Instant::now();
-        let mut shell = Command::new(env!("CARGO_BIN_EXE_qmp-shell"))
-            .arg("--history")
-            .arg(history.path())
-            .arg(&socket)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("qmp-shell starts");
-        let stdout = shell.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        // The greeting's last line; the prompt follows at once.
-        let ready = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .any(|line| line.starts_with("Schema: "));
-        let elapsed = start.elapsed();
-        assert!(ready, "qmp-shell printed no greeting");
-        let mut stdin = shell.stdin.take().expect("piped stdin");
-        stdin.write_all(b"exit\n").expect("exit");
-        drop(stdin);
-        let status = shell.wait().expect("qmp-shell exits");
-        assert!(status.success(), "qmp-shell: {status}");
-        elapsed
-    });
+    let manual = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas/qemu-10.0.2-x86_64.ref.7.gz");
+    let process_with = |extra: &[&std::ffi::OsStr]| {
+        timings(|| {
+            let start = Instant::now();
+            let mut shell = Command::new(env!("CARGO_BIN_EXE_qmp-shell"))
+                .arg("--history")
+                .arg(history.path())
+                .args(extra)
+                .arg(&socket)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("qmp-shell starts");
+            let stdout = shell.stdout.take().expect("piped stdout");
+            let mut lines = BufReader::new(stdout).lines();
+            // The greeting's last line; the prompt follows at once.
+            let ready = lines
+                .by_ref()
+                .map_while(Result::ok)
+                .any(|line| line.starts_with("Schema: "));
+            let elapsed = start.elapsed();
+            assert!(ready, "qmp-shell printed no greeting");
+            let mut stdin = shell.stdin.take().expect("piped stdin");
+            stdin.write_all(b"exit\n").expect("exit");
+            drop(stdin);
+            let status = shell.wait().expect("qmp-shell exits");
+            assert!(status.success(), "qmp-shell: {status}");
+            elapsed
+        })
+    };
+    let process = process_with(&[]);
+    let with_manual = process_with(&["--reference".as_ref(), manual.as_os_str()]);
 
     println!("qmp-shell start-up against QEMU 10.0.2 (-machine none), {RUNS} runs each");
     println!();
@@ -135,6 +144,10 @@ fn main() {
         (
             "qmp-shell process: exec → greeting, prompt next (target ≤ 200 ms)",
             process,
+        ),
+        (
+            "qmp-shell process with QEMU's manual read and matched (target ≤ 200 ms)",
+            with_manual,
         ),
     ] {
         println!("| {name} | {} | {} |", ms(median), ms(min));

@@ -42,6 +42,13 @@ pub struct Arguments {
     /// The history file (default: ~/.qmp-rs-shell_history).
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
+    /// QEMU's reference manual for `help` (`qemu-qmp-ref.7.gz`; default with --binary: the
+    /// one its installation ships, `<prefix>/share/man/man7`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub reference: Option<PathBuf>,
+    /// Show no QEMU docs in `help`, even with --binary.
+    #[arg(long)]
+    pub no_reference: bool,
     /// Seconds that starting QEMU, the handshake and each command may take (default:
     /// 10 s to start, commands without limit).
     #[arg(long, value_name = "SECONDS")]
@@ -89,6 +96,16 @@ pub fn run(arguments: Arguments) -> Result<(), ShellError> {
         },
         log: arguments.log.clone(),
         docs: Docs::default(),
+        reference: match (
+            &arguments.reference,
+            &arguments.binary,
+            arguments.no_reference,
+        ) {
+            (_, _, true) => None,
+            (Some(file), _, false) => Some(file.clone()),
+            (None, Some(binary), false) => crate::manual::installed_for(binary),
+            (None, None, false) => None,
+        },
     };
     // One worker: the connection driver and the event printer run while the main thread
     // blocks in the line editor.

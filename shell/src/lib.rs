@@ -22,6 +22,7 @@ pub mod help;
 pub mod input;
 pub mod launch;
 pub mod log;
+pub mod manual;
 pub mod output;
 pub mod schema;
 pub mod session;

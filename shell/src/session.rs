@@ -64,8 +64,10 @@ pub struct Settings {
     pub layout: Layout,
     /// The `--log` file, if any.
     pub log: Option<PathBuf>,
-    /// QEMU's documentation for `help`.
+    /// QEMU's documentation for `help` (filled from `reference` when that is set).
     pub docs: Docs,
+    /// QEMU's reference manual: read while connecting, matched against the live schema.
+    pub reference: Option<PathBuf>,
 }
 
 /// Why a session could not start.
@@ -124,7 +126,12 @@ impl Session {
     ///
     /// # Errors
     /// [`StartError`] naming the stage that failed.
-    pub async fn open(target: &Target, settings: Settings) -> Result<Session, StartError> {
+    pub async fn open(target: &Target, mut settings: Settings) -> Result<Session, StartError> {
+        // Reading the manual (a few ms of decompressing and parsing) overlaps connecting.
+        let manual = settings
+            .reference
+            .clone()
+            .map(|path| tokio::task::spawn_blocking(move || crate::manual::read(&path)));
         let start_timeout = settings.timeout.unwrap_or(DEFAULT_START_TIMEOUT);
         let config = ClientConfig::default()
             .handshake_timeout(Some(start_timeout))
@@ -149,6 +156,14 @@ impl Session {
             .map_err(StartError::Schema)?;
         let entries: Vec<SchemaInfo> =
             serde_json::from_value(schema).map_err(StartError::SchemaShape)?;
+        if let Some(task) = manual {
+            match task.await {
+                Ok(Ok(manual)) => settings.docs = crate::manual::docs_from(&manual, &entries),
+                // Help still works from the live schema; say why QEMU's text is missing.
+                Ok(Err(error)) => eprintln!("qmp-shell: warning: {error}; help shows no QEMU docs"),
+                Err(error) => eprintln!("qmp-shell: warning: reading the manual failed: {error}"),
+            }
+        }
         let schema = Schema::new(entries).map_err(StartError::SchemaIndex)?;
         Ok(Session {
             client,
