@@ -28,7 +28,7 @@ macro_rules! events_test {
                 ..qmp::BlockdevMirror::new(
                     DISK_NODE.into(),
                     TARGET_NODE.into(),
-                    qmp::DriveBackupSync::Full,
+                    qmp::MirrorSyncMode::Full,
                 )
             };
             client.execute(&mirror).expect("blockdev-mirror");

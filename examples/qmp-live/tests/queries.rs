@@ -23,7 +23,7 @@ macro_rules! sweep_test {
                 ..qmp::BlockdevMirror::new(
                     DISK_NODE.into(),
                     TARGET_NODE.into(),
-                    qmp::DriveBackupSync::Full,
+                    qmp::MirrorSyncMode::Full,
                 )
             };
             client.execute(&mirror).expect("blockdev-mirror");
