@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
 use qmp_bindings_check::{
-    both, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable,
+    both, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable, use_site,
 };
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::serde_json::{self, json, Value};
