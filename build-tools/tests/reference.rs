@@ -487,6 +487,56 @@ fn installed_manuals_parse_like_the_bundled_copies() {
     }
 }
 
+/// Every doc string of every manual, as the doc of an item of a scratch crate, passes
+/// `cargo doc` with `RUSTDOCFLAGS="-D warnings"` (and the allow-by-default
+/// `unescaped_backticks`): no broken links, no stray HTML tags, no bare URLs.
+#[test]
+fn every_doc_renders_cleanly_under_rustdoc() {
+    let mut lib = String::from("//! Every doc string of QEMU's manuals, one item each.\n");
+    let mut count = 0;
+    for which in ALL {
+        for definition in bundled(which).definitions.values() {
+            let mut docs = vec![(definition.name.clone(), &definition.doc)];
+            for member in definition.members.iter().chain(&definition.features) {
+                docs.push((format!("{}.{}", definition.name, member.name), &member.doc));
+            }
+            if let Some(returns) = &definition.returns {
+                docs.push((format!("{} returns", definition.name), &returns.doc));
+            }
+            for (what, doc) in docs {
+                count += 1;
+                lib.push_str(&format!(
+                    "// {which} {what}\n#[doc = {doc:?}]\npub struct Doc{count};\n"
+                ));
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reference-docs");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"reference-docs\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("src/lib.rs"), lib).unwrap();
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["doc", "--quiet", "--offline"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env(
+            "RUSTDOCFLAGS",
+            "-D warnings -D rustdoc::unescaped_backticks",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo doc of {count} doc strings failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(count > 13_000, "{count}");
+}
+
 // ---- bad input --------------------------------------------------------------------------
 
 fn write_temp(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
