@@ -3,7 +3,8 @@
 //! Writes a tiny crate under `CARGO_TARGET_TMPDIR` whose only dependency is `qmp-types`: it
 //! `include!`s the bindings for every bundled schema, for the `query-qmp-schema` of
 //! `qemu-storage-daemon` 7.2 and 10.0 (captured live, so another real binary's schema is covered
-//! too), plus the 10.0.2 bindings pruned to a few
+//! too), for the guest agent 7.2 and 10.0.2 schemas made from its manuals
+//! (`schemas/guest-agent/`), plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
 //! `#![deny(warnings, missing_docs)]`, and the 10.0.2 bindings with both serde directions.
 //! `cargo test` on it must build warning-free and pass its own tests
@@ -98,6 +99,18 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         variants.push((
             format!("storage_daemon_{}", module_name(release.version())),
             format!("Every item of `qemu-storage-daemon` {}.", release.version()),
+            json,
+            Settings::default(),
+        ));
+    }
+    // The guest agent's schemas, made from its manuals by `capture` (issue 12).
+    for file in ["qemu-ga-7.2.22.json", "qemu-ga-10.0.2.json"] {
+        let path = ws.join("schemas/guest-agent").join(file);
+        let json =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        variants.push((
+            module_name(file),
+            format!("Every item of the guest agent's `{file}`."),
             json,
             Settings::default(),
         ));

@@ -1,6 +1,6 @@
 //! QEMU's reference manuals, both layouts, read from the compressed copies in the repository
-//! (the system emulators' beside the bundled schemas, the storage daemon's and guest agent's
-//! under `tests/fixtures/manuals`), from the installed files, and from broken input.
+//! (the system emulators' and the guest agent's beside the bundled schemas, the storage
+//! daemon's under `tests/fixtures/manuals`), from the installed files, and from broken input.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -16,11 +16,15 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The repository's copy of a manual: `system-10.0.2`, `storage-daemon-7.2.22`, `ga-10.0.2`.
+/// The repository's copy of a manual: `system-10.0.2`, `storage-daemon-7.2.22`, `ga-10.0.2`
+/// (the system emulators' and the agent's are bundled beside their schemas).
 fn bundled_path(which: &str) -> PathBuf {
-    match which.strip_prefix("system-") {
-        Some(version) => manifest().join(format!("schemas/qemu-{version}-x86_64.ref.7.gz")),
-        None => manifest().join(format!("tests/fixtures/manuals/qemu-{which}.ref.7.gz")),
+    if let Some(version) = which.strip_prefix("system-") {
+        manifest().join(format!("schemas/qemu-{version}-x86_64.ref.7.gz"))
+    } else if let Some(version) = which.strip_prefix("ga-") {
+        manifest().join(format!("schemas/guest-agent/qemu-ga-{version}.ref.7.gz"))
+    } else {
+        manifest().join(format!("tests/fixtures/manuals/qemu-{which}.ref.7.gz"))
     }
 }
 

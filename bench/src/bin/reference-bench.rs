@@ -19,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "schemas/qemu-7.2.22-x86_64.ref.7.gz",
         "schemas/qemu-10.0.2-x86_64.ref.7.gz",
         "build-tools/tests/fixtures/manuals/qemu-storage-daemon-10.0.2.ref.7.gz",
-        "build-tools/tests/fixtures/manuals/qemu-ga-10.0.2.ref.7.gz",
+        "schemas/guest-agent/qemu-ga-10.0.2.ref.7.gz",
     ];
     println!("## Reading QEMU's reference manuals ({RUNS} runs, release build)\n");
     println!("| manual | definitions | baseline: gunzip + UTF-8 (median) | reference::read (min) | reference::read (median) |");
