@@ -216,6 +216,14 @@ pub struct CaptureArgs {
     /// Seconds to wait for the socket, the handshake and each command.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// The guest agent only: its reference manual, instead of the one installed with it
+    /// (see [`crate::agent_schema`]).
+    #[arg(long, value_name = "MANUAL", requires = "binary")]
+    pub agent_manual: Option<PathBuf>,
+    /// The guest agent only: a later release's agent manual to take return types from,
+    /// for a QEMU 7 manual that states them only in prose.
+    #[arg(long, value_name = "MANUAL", requires = "binary")]
+    pub returns_from: Option<PathBuf>,
     /// Extra arguments for the started program (after `--`).
     #[arg(last = true, value_name = "ARGS", requires = "binary")]
     pub args: Vec<String>,
@@ -228,6 +236,20 @@ pub struct CaptureArgs {
 /// [`CliError::Capture`] when the capture or a write fails, [`CliError::Output`] when
 /// `stderr` cannot be written.
 pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(agent) = args
+        .binary
+        .as_deref()
+        .filter(|b| crate::agent_schema::is_agent(b))
+    {
+        return crate::agent_schema::run(
+            agent,
+            args.agent_manual.as_deref(),
+            args.returns_from.as_deref(),
+            args.output,
+            args.dir,
+            stderr,
+        );
+    }
     let source = match (args.binary, args.socket) {
         (Some(path), _) => Source::Binary {
             kind: args.kind.unwrap_or_else(|| ProgramKind::guess(&path)),
@@ -518,7 +540,7 @@ pub fn sidecar_path(schema: &Path) -> PathBuf {
 }
 
 /// Pretty JSON with a one-space indent, members in their stored order, no trailing newline.
-fn to_text(value: &Value) -> String {
+pub(crate) fn to_text(value: &Value) -> String {
     let mut out = Vec::new();
     let formatter = serde_json::ser::PrettyFormatter::with_indent(b" ");
     let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);

@@ -88,6 +88,7 @@ pub mod diff;
 pub mod ident;
 pub mod naming;
 
+pub mod agent_schema;
 pub mod bundled;
 pub mod capture;
 pub mod cli;

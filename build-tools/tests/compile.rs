@@ -4,7 +4,8 @@
 //! `include!`s the bindings for every bundled schema with its bundled reference manual (QEMU's
 //! names and docs), for the `query-qmp-schema` of `qemu-storage-daemon` 7.2 and 10.0 (captured
 //! live, so another real binary's schema is covered too) with the manual that release
-//! installed, plus the 10.0.2 bindings pruned to a few
+//! installed, for the guest agent 7.2 and 10.0.2 schemas made from its manuals
+//! (`schemas/guest-agent/`), plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
 //! `#![deny(warnings, missing_docs)]`, the 10.0.2 bindings with both serde directions, and
 //! the 10.0.2 bindings without a manual (names from use sites).
@@ -130,6 +131,20 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
             format!("Every item of `qemu-storage-daemon` {}.", release.version()),
             json,
             with_manual(storage_daemon_manual(release)),
+        ));
+    }
+    // The guest agent's schemas, made from its manuals by `capture` (issue 12).
+    for file in ["qemu-ga-7.2.22.json", "qemu-ga-10.0.2.json"] {
+        let path = ws.join("schemas/guest-agent").join(file);
+        let json =
+            fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let manual = path.with_file_name(file.replace(".json", ".ref.7.gz"));
+        let manual = reference::read(&manual).unwrap_or_else(|e| panic!("{e}"));
+        variants.push((
+            module_name(file),
+            format!("Every item of the guest agent's `{file}`, with QEMU's names and docs."),
+            json,
+            with_manual(Arc::new(manual)),
         ));
     }
     let newest = BUNDLED.last().expect("a bundled schema");

@@ -1,6 +1,6 @@
 //! QEMU's reference manuals, both layouts, read from the compressed copies in the repository
-//! (the system emulators' beside the bundled schemas, the storage daemon's and guest agent's
-//! under `tests/fixtures/manuals`), from the installed files, and from broken input.
+//! (the system emulators' and the guest agent's beside the bundled schemas, the storage
+//! daemon's under `tests/fixtures/manuals`), from the installed files, and from broken input.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -16,11 +16,15 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The repository's copy of a manual: `system-10.0.2`, `storage-daemon-7.2.22`, `ga-10.0.2`.
+/// The repository's copy of a manual: `system-10.0.2`, `storage-daemon-7.2.22`, `ga-10.0.2`
+/// (the system emulators' and the agent's are bundled beside their schemas).
 fn bundled_path(which: &str) -> PathBuf {
-    match which.strip_prefix("system-") {
-        Some(version) => manifest().join(format!("schemas/qemu-{version}-x86_64.ref.7.gz")),
-        None => manifest().join(format!("tests/fixtures/manuals/qemu-{which}.ref.7.gz")),
+    if let Some(version) = which.strip_prefix("system-") {
+        manifest().join(format!("schemas/qemu-{version}-x86_64.ref.7.gz"))
+    } else if let Some(version) = which.strip_prefix("ga-") {
+        manifest().join(format!("schemas/guest-agent/qemu-ga-{version}.ref.7.gz"))
+    } else {
+        manifest().join(format!("tests/fixtures/manuals/qemu-{which}.ref.7.gz"))
     }
 }
 
@@ -485,6 +489,56 @@ fn installed_manuals_parse_like_the_bundled_copies() {
             );
         }
     }
+}
+
+/// Every doc string of every manual, as the doc of an item of a scratch crate, passes
+/// `cargo doc` with `RUSTDOCFLAGS="-D warnings"` (and the allow-by-default
+/// `unescaped_backticks`): no broken links, no stray HTML tags, no bare URLs.
+#[test]
+fn every_doc_renders_cleanly_under_rustdoc() {
+    let mut lib = String::from("//! Every doc string of QEMU's manuals, one item each.\n");
+    let mut count = 0;
+    for which in ALL {
+        for definition in bundled(which).definitions.values() {
+            let mut docs = vec![(definition.name.clone(), &definition.doc)];
+            for member in definition.members.iter().chain(&definition.features) {
+                docs.push((format!("{}.{}", definition.name, member.name), &member.doc));
+            }
+            if let Some(returns) = &definition.returns {
+                docs.push((format!("{} returns", definition.name), &returns.doc));
+            }
+            for (what, doc) in docs {
+                count += 1;
+                lib.push_str(&format!(
+                    "// {which} {what}\n#[doc = {doc:?}]\npub struct Doc{count};\n"
+                ));
+            }
+        }
+    }
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reference-docs");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"reference-docs\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("src/lib.rs"), lib).unwrap();
+    let output = std::process::Command::new(env!("CARGO"))
+        .args(["doc", "--quiet", "--offline"])
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env(
+            "RUSTDOCFLAGS",
+            "-D warnings -D rustdoc::unescaped_backticks",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo doc of {count} doc strings failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(count > 13_000, "{count}");
 }
 
 // ---- bad input --------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-//! Generates, for each bundled QEMU release (`schemas/`), with the builder a user would use:
+//! Generates, for each bundled QEMU release (`schemas/`) and each bundled guest-agent release
+//! (`schemas/guest-agent/`, modules `qga_<release>`), with the builder a user would use:
 //!
 //! - `qmp_<release>.rs`: the bindings for every command and event, with `Serialize` and
 //!   `Deserialize` on every type (`Config::both_directions`), which the strict checker
 //!   (`qmp_types::strict`) needs to re-serialise answers;
 //! - `qmp_<release>_queries.rs`: every command whose name starts with `query-` or `x-query-`
-//!   and that needs no arguments (all members optional), as a list of wire names and as a
+//!   (for the agent: `guest-info` and `guest-get-*`) and that needs no arguments (all members optional), as a list of wire names and as a
 //!   function handing each command's *typed* value to a `QueryVisitor`;
 //! - `qmp_<release>_events.rs`: a strict check of an event's raw data against the event's
 //!   type, one match arm per event.
@@ -22,10 +23,33 @@ const RELEASES: [(&str, &str); 2] = [
     ("qmp_10_0", "qemu-10.0.2-x86_64.json"),
 ];
 
+/// (module name, schema file) per bundled guest-agent release (`schemas/guest-agent/`, made
+/// from the agent's manual).
+const AGENT_RELEASES: [(&str, &str); 2] = [
+    ("qga_7_2", "guest-agent/qemu-ga-7.2.22.json"),
+    ("qga_10_0", "guest-agent/qemu-ga-10.0.2.json"),
+];
+
+/// The QMP commands a sweep calls: `query-*` and `x-query-*`.
+fn is_qmp_query(name: &str) -> bool {
+    name.starts_with("query-") || name.starts_with("x-query-")
+}
+
+/// The guest-agent commands a sweep calls: `guest-info` and `guest-get-*`, which only read.
+fn is_agent_query(name: &str) -> bool {
+    name == "guest-info" || name.starts_with("guest-get-")
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?);
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    for (module, file) in RELEASES {
+    let releases = RELEASES
+        .map(|(module, file)| (module, file, is_qmp_query as fn(&str) -> bool))
+        .into_iter()
+        .chain(
+            AGENT_RELEASES.map(|(module, file)| (module, file, is_agent_query as fn(&str) -> bool)),
+        );
+    for (module, file, is_query) in releases {
         let schema = manifest.join("../../schemas").join(file);
         qmp_build_tools::Config::new()
             .schema(&schema)
@@ -50,7 +74,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .collect();
         write(
             &out.join(format!("{module}_queries.rs")),
-            &queries_code(&queries(&entries, &rust)?),
+            &queries_code(&queries(&entries, &rust, is_query)?),
         )?;
         write(
             &out.join(format!("{module}_events.rs")),
@@ -79,11 +103,12 @@ fn events(
         .collect()
 }
 
-/// The no-argument `query-`/`x-query-` commands of a schema, in schema order, with the Rust
-/// type the generator names each.
+/// The no-argument commands of a schema that `is_query` accepts, in schema order, with the
+/// Rust type the generator names each.
 fn queries(
     entries: &[SchemaInfo],
     rust: &BTreeMap<&str, &str>,
+    is_query: fn(&str) -> bool,
 ) -> Result<Vec<(String, String)>, Box<dyn Error>> {
     let by_name: BTreeMap<&str, &SchemaInfo> =
         entries.iter().map(|e| (e.name.as_str(), e)).collect();
@@ -92,7 +117,7 @@ fn queries(
         let SchemaInfoKind::Command { arg_type, .. } = &entry.kind else {
             continue;
         };
-        if !(entry.name.starts_with("query-") || entry.name.starts_with("x-query-")) {
+        if !is_query(&entry.name) {
             continue;
         }
         let no_arguments = match by_name.get(arg_type.as_str()).map(|a| &a.kind) {
@@ -110,8 +135,9 @@ fn queries(
 
 fn queries_code(queries: &[(String, String)]) -> String {
     let mut code = String::from(
-        "/// Wire names of the commands that start with `query-` or `x-query-` and need no \
-         arguments, in schema order.\npub const NAMES: &[&str] = &[\n",
+        "/// Wire names of the commands that only read (`query-*`, `x-query-*`; for the guest \
+         agent `guest-info`, `guest-get-*`) and need no arguments, in schema order.\n\
+         pub const NAMES: &[&str] = &[\n",
     );
     for (name, _) in queries {
         code.push_str(&format!("    {name:?},\n"));

@@ -32,6 +32,8 @@ pub mod codec;
 pub mod error;
 #[cfg(feature = "client")]
 pub mod qga;
+#[cfg(feature = "client")]
+pub mod qga_exec;
 
 pub use command::{Command, Empty};
 pub use event::{Event, EventSet, UnknownEvent};

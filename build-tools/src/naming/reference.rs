@@ -195,6 +195,7 @@ pub fn match_manual(entries: &[SchemaInfo], manual: &Manual) -> ReferenceMatch {
         refused: BTreeSet::new(),
         notes: Vec::new(),
     };
+    matcher.seed_own_names();
     matcher.seed_roots();
     loop {
         matcher.drain();
@@ -237,6 +238,17 @@ impl<'s, 'm> Matcher<'s, 'm> {
             Some(SchemaInfoKind::Enum { .. } | SchemaInfoKind::Alternate { .. }) => true,
             _ => false,
         }
+    }
+
+    /// A schema whose type names are not masked (one made from a manual, as the guest
+    /// agent's) names its types itself: each takes the definition of its own name.
+    fn seed_own_names(&mut self) {
+        for entry in self.entries {
+            if self.nameable(&entry.name) && self.manual.get(&entry.name).is_some() {
+                self.accept(&entry.name, &entry.name, "own name");
+            }
+        }
+        self.drain();
     }
 
     /// Commands and events with a definition of the same name start the walk.

@@ -204,7 +204,11 @@ pub(super) fn inline(spans: &[Span]) -> String {
     let mut out = String::new();
     let mut code = String::new();
     for span in spans {
-        let text = span.text.replace('\n', " ");
+        let text = if span.text.contains('\n') {
+            std::borrow::Cow::Owned(span.text.replace('\n', " "))
+        } else {
+            std::borrow::Cow::Borrowed(span.text.as_str())
+        };
         if span.font == Font::Italic && span.reference && is_url(&text) {
             flush_code(&mut out, &mut code);
             out.push('<');
@@ -221,8 +225,12 @@ pub(super) fn inline(spans: &[Span]) -> String {
         }
     }
     flush_code(&mut out, &mut code);
-    let out = collapse_spaces(out.trim());
-    escape_block_start(&out)
+    let out = out.trim();
+    if out.contains("  ") {
+        escape_block_start(&collapse_spaces(out))
+    } else {
+        escape_block_start(out)
+    }
 }
 
 /// Writes the pending code span.
@@ -278,27 +286,32 @@ pub(super) fn escape(text: &str) -> String {
 }
 
 fn escape_plain(text: &str, out: &mut String) {
-    let chars: Vec<char> = text.chars().collect();
-    for (index, &c) in chars.iter().enumerate() {
-        let needs_escape = match c {
-            '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '~' => true,
+    // Every character escaped is ASCII, so scanning bytes is enough; a non-ASCII neighbour
+    // counts as part of a word.
+    let bytes = text.as_bytes();
+    let in_word = |index: Option<usize>| {
+        index
+            .and_then(|i| bytes.get(i))
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b >= 0x80)
+    };
+    let mut copied = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let needs_escape = match byte {
+            b'\\' | b'`' | b'*' | b'[' | b']' | b'<' | b'>' | b'~' => true,
             // Underscores inside a word never emphasise; at a word's edge they may.
-            '_' => {
-                let before = index.checked_sub(1).and_then(|i| chars.get(i));
-                let after = chars.get(index + 1);
-                !(before.is_some_and(|c| c.is_alphanumeric())
-                    && after.is_some_and(|c| c.is_alphanumeric()))
-            }
-            '&' => chars
+            b'_' => !(in_word(index.checked_sub(1)) && in_word(Some(index + 1))),
+            b'&' => bytes
                 .get(index + 1)
-                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '#'),
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'#'),
             _ => false,
         };
         if needs_escape {
+            out.push_str(&text[copied..index]);
             out.push('\\');
+            copied = index;
         }
-        out.push(c);
     }
+    out.push_str(&text[copied..]);
 }
 
 /// The byte range of the first `http://` / `https://` URL in `text`, trailing punctuation

@@ -29,9 +29,11 @@ mod markdown;
 mod members;
 mod model;
 mod roff;
+mod schema;
 mod tagged_layout;
 
 pub use model::*;
+pub use schema::{to_schema, EMPTY_OBJECT};
 
 use std::collections::btree_map::Entry;
 use std::io::Read;

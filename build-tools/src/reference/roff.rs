@@ -29,13 +29,14 @@ pub(super) enum LineKind<'a> {
 }
 
 /// Requests the converter glues onto the end of a text line (`\fBtype\fP \-\- .INDENT 2.0`).
-const GLUED_REQUESTS: [&str; 2] = [".INDENT", ".UNINDENT"];
+const GLUED_REQUESTS: [&str; 2] = ["INDENT", "UNINDENT"];
 
 /// Splits `text` into lines, dropping comments (`.\"`), empty requests (`.`) and macro
 /// definitions (`.de` … `..`), and splitting glued `.INDENT` / `.UNINDENT` requests off the
 /// text they were glued to.
 pub(super) fn lex(text: &str) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // A QEMU manual averages about 28 bytes a line.
+    let mut lines = Vec::with_capacity(text.len() / 24);
     let mut in_macro_definition = false;
     for (index, raw) in text.lines().enumerate() {
         let number = index + 1;
@@ -68,36 +69,37 @@ pub(super) fn lex(text: &str) -> Vec<Line<'_>> {
     lines
 }
 
-/// Pushes a text line, splitting off a request glued onto its end.
+/// Pushes a text line, splitting off a request glued onto its end (`text.INDENT 7.0`): the
+/// last `.INDENT` or `.UNINDENT` in the line that is followed by arguments only.
 fn push_text<'a>(raw: &'a str, number: usize, lines: &mut Vec<Line<'a>>) {
-    let glued = GLUED_REQUESTS.iter().filter_map(|request| {
-        raw.find(request)
-            .filter(|&at| at > 0 && is_request_end(&raw[at + request.len()..]))
+    let glued = raw.rmatch_indices('.').find_map(|(at, _)| {
+        let request = &raw[at + 1..];
+        let name = GLUED_REQUESTS
+            .into_iter()
+            .find(|name| request.starts_with(name) && is_request_end(&request[name.len()..]))?;
+        (at > 0).then_some((at, name))
     });
-    match glued.min() {
-        Some(at) => {
-            let text = raw[..at].trim_end();
-            if !text.is_empty() {
-                lines.push(Line {
-                    number,
-                    kind: LineKind::Text(text),
-                });
-            }
-            let request = &raw[at + 1..];
-            let (name, args) = request.split_once(' ').unwrap_or((request, ""));
-            lines.push(Line {
-                number,
-                kind: LineKind::Request {
-                    name,
-                    args: args.trim(),
-                },
-            });
-        }
-        None => lines.push(Line {
+    let Some((at, name)) = glued else {
+        lines.push(Line {
             number,
             kind: LineKind::Text(raw),
-        }),
+        });
+        return;
+    };
+    let text = raw[..at].trim_end();
+    if !text.is_empty() {
+        lines.push(Line {
+            number,
+            kind: LineKind::Text(text),
+        });
     }
+    lines.push(Line {
+        number,
+        kind: LineKind::Request {
+            name,
+            args: raw[at + 1 + name.len()..].trim(),
+        },
+    });
 }
 
 /// Whether what follows a glued request name ends the name (`.INDENT 2.0`, not `.INDENTED`).
@@ -131,31 +133,25 @@ pub(super) struct Span {
 /// Decodes one text line (or several joined by `\n`) into spans; unknown escapes are
 /// reported through `warnings` at `line` and dropped.
 pub(super) fn spans(raw: &str, line: usize, warnings: &mut Vec<Warning>) -> Vec<Span> {
-    let mut decoder = Decoder {
-        spans: Vec::new(),
-        current: Span {
-            font: Font::Roman,
-            reference: false,
-            text: String::new(),
-        },
-        previous_font: Font::Roman,
-        line,
-        warnings,
-    };
+    let mut decoder = Decoder::new(true, line, warnings);
     decoder.run(raw);
     decoder.finish()
 }
 
 /// Decodes `raw` to plain text, fonts dropped.
 pub(super) fn plain(raw: &str, line: usize, warnings: &mut Vec<Warning>) -> String {
-    spans(raw, line, warnings)
-        .into_iter()
-        .map(|span| span.text)
-        .collect()
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let mut decoder = Decoder::new(false, line, warnings);
+    decoder.run(raw);
+    decoder.current.text
 }
 
-/// State of [`spans`].
+/// State of [`spans`] and [`plain`].
 struct Decoder<'w> {
+    /// Whether font changes start new spans ([`spans`]) or are dropped ([`plain`]).
+    keep_fonts: bool,
     spans: Vec<Span>,
     current: Span,
     previous_font: Font,
@@ -163,35 +159,47 @@ struct Decoder<'w> {
     warnings: &'w mut Vec<Warning>,
 }
 
-impl Decoder<'_> {
+impl<'w> Decoder<'w> {
+    fn new(keep_fonts: bool, line: usize, warnings: &'w mut Vec<Warning>) -> Self {
+        Decoder {
+            keep_fonts,
+            spans: Vec::new(),
+            current: Span {
+                font: Font::Roman,
+                reference: false,
+                text: String::new(),
+            },
+            previous_font: Font::Roman,
+            line,
+            warnings,
+        }
+    }
+
     fn run(&mut self, raw: &str) {
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                self.current.text.push(c);
-                continue;
-            }
-            let Some(escape) = chars.next() else {
+        let mut rest = raw;
+        while let Some(at) = rest.find('\\') {
+            self.current.text.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let Some(escape) = after.chars().next() else {
                 self.warn("a line ends with a lone backslash".to_owned());
-                break;
+                return;
             };
+            let mut tail = &after[escape.len_utf8()..];
             match escape {
                 'f' => {
-                    let name = match chars.next() {
-                        Some('(') => chars.by_ref().take(2).collect(),
-                        Some('[') => chars.by_ref().take_while(|&c| c != ']').collect(),
-                        Some(c) => c.to_string(),
-                        None => String::new(),
-                    };
-                    self.change_font(&name);
+                    let (name, next) = escape_name(tail);
+                    self.change_font(name);
+                    tail = next;
                 }
                 '(' => {
-                    let name: String = chars.by_ref().take(2).collect();
-                    self.glyph(&name);
+                    let (name, next) = split_chars(tail, 2);
+                    self.glyph(name);
+                    tail = next;
                 }
                 '[' => {
-                    let name: String = chars.by_ref().take_while(|&c| c != ']').collect();
-                    self.glyph(&name);
+                    let (name, next) = bracketed(tail);
+                    self.glyph(name);
+                    tail = next;
                 }
                 '%' => {
                     if self.current.font == Font::Italic && self.current.text.is_empty() {
@@ -205,13 +213,18 @@ impl Decoder<'_> {
                 '.' => self.current.text.push('.'),
                 '\'' => self.current.text.push('\''),
                 '`' => self.current.text.push('`'),
-                '"' => break,
+                '"' => return,
                 other => self.warn(format!("unknown roff escape `\\{other}` dropped")),
             }
+            rest = tail;
         }
+        self.current.text.push_str(rest);
     }
 
     fn change_font(&mut self, name: &str) {
+        if !self.keep_fonts {
+            return;
+        }
         let font = match name {
             "P" | "" => self.previous_font,
             "R" | "1" => Font::Roman,
@@ -233,8 +246,20 @@ impl Decoder<'_> {
             text: String::new(),
         };
         let done = std::mem::replace(&mut self.current, next);
-        if !done.text.is_empty() {
-            self.spans.push(done);
+        self.push(done);
+    }
+
+    /// Appends a finished span, joined to the previous one if the font is the same (the
+    /// converter writes `\fBa\fP\fBb\fP`).
+    fn push(&mut self, span: Span) {
+        if span.text.is_empty() {
+            return;
+        }
+        match self.spans.last_mut() {
+            Some(last) if last.font == span.font && !span.reference => {
+                last.text.push_str(&span.text)
+            }
+            _ => self.spans.push(span),
         }
     }
 
@@ -275,25 +300,45 @@ impl Decoder<'_> {
     }
 
     fn finish(mut self) -> Vec<Span> {
-        if !self.current.text.is_empty() {
-            self.spans.push(self.current);
-        }
-        merge_adjacent(self.spans)
+        let last = std::mem::replace(
+            &mut self.current,
+            Span {
+                font: Font::Roman,
+                reference: false,
+                text: String::new(),
+            },
+        );
+        self.push(last);
+        self.spans
     }
 }
 
-/// Joins neighbouring spans of the same font (the converter writes `\fBa\fP\fBb\fP`).
-fn merge_adjacent(spans: Vec<Span>) -> Vec<Span> {
-    let mut merged: Vec<Span> = Vec::with_capacity(spans.len());
-    for span in spans {
-        match merged.last_mut() {
-            Some(last) if last.font == span.font && !span.reference => {
-                last.text.push_str(&span.text);
-            }
-            _ => merged.push(span),
-        }
+/// The name after `\f`: one character, `(xx` or `[name]`; and what follows it.
+fn escape_name(tail: &str) -> (&str, &str) {
+    if let Some(long) = tail.strip_prefix('(') {
+        split_chars(long, 2)
+    } else if let Some(named) = tail.strip_prefix('[') {
+        bracketed(named)
+    } else {
+        split_chars(tail, 1)
     }
-    merged
+}
+
+/// The first `count` characters of `text` and the rest.
+fn split_chars(text: &str, count: usize) -> (&str, &str) {
+    let at = text
+        .char_indices()
+        .nth(count)
+        .map_or(text.len(), |(at, _)| at);
+    text.split_at(at)
+}
+
+/// The text up to `]` and what follows the `]`.
+fn bracketed(text: &str) -> (&str, &str) {
+    match text.split_once(']') {
+        Some((name, rest)) => (name, rest),
+        None => (text, ""),
+    }
 }
 
 #[cfg(test)]

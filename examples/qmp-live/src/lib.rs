@@ -9,8 +9,12 @@
 //!   USB controller, a mirror target);
 //! - [`sweep`]: calls every listed query through its typed `Command` and tallies the
 //!   outcomes, strictly;
-//! - [`events`]: typed and raw event subscriptions side by side.
+//! - [`events`]: typed and raw event subscriptions side by side;
+//! - [`qga_7_2`] / [`qga_10_0`]: the guest agent's bindings, made from its manuals, with the
+//!   `queries` module listing `guest-info` and the no-argument `guest-get-*` commands;
+//! - [`agent`]: a blocking guest-agent connection the [`sweep`] can drive.
 
+pub mod agent;
 pub mod events;
 pub mod machine;
 pub mod sweep;
@@ -42,5 +46,25 @@ pub mod qmp_10_0 {
     /// Strict checks of decoded events of QEMU 10.0.2.
     pub mod events {
         include!(concat!(env!("OUT_DIR"), "/qmp_10_0_events.rs"));
+    }
+}
+
+/// Bindings generated from the QEMU 7.2.22 guest agent's schema (made from its manual).
+pub mod qga_7_2 {
+    include!(concat!(env!("OUT_DIR"), "/qga_7_2.rs"));
+
+    /// The no-argument reading commands of the 7.2.22 guest agent.
+    pub mod queries {
+        include!(concat!(env!("OUT_DIR"), "/qga_7_2_queries.rs"));
+    }
+}
+
+/// Bindings generated from the QEMU 10.0.2 guest agent's schema (made from its manual).
+pub mod qga_10_0 {
+    include!(concat!(env!("OUT_DIR"), "/qga_10_0.rs"));
+
+    /// The no-argument reading commands of the 10.0.2 guest agent.
+    pub mod queries {
+        include!(concat!(env!("OUT_DIR"), "/qga_10_0_queries.rs"));
     }
 }

@@ -13,6 +13,33 @@ use qmp_types::client::Error;
 use qmp_types::strict::{self, Finding, FindingKind};
 use qmp_types::Command;
 use serde::Serialize;
+use serde_json::Value;
+
+/// A connection a sweep can call commands on, typed and raw: the blocking QMP client, or a
+/// guest agent ([`crate::agent::Agent`]).
+pub trait Connection {
+    /// Executes a typed command.
+    ///
+    /// # Errors
+    /// The client's errors.
+    fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error>;
+
+    /// Executes a command by name with JSON arguments.
+    ///
+    /// # Errors
+    /// The client's errors.
+    fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error>;
+}
+
+impl Connection for Client {
+    fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
+        Client::execute(self, command)
+    }
+
+    fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error> {
+        Client::execute_raw(self, command, arguments)
+    }
+}
 
 /// Receives the typed value of each command of a generated `queries::visit_all`.
 pub trait QueryVisitor {
@@ -47,15 +74,15 @@ pub enum Outcome {
 
 /// Calls commands on one connection and records each outcome by wire name.
 #[derive(Debug)]
-pub struct Sweep<'a> {
-    client: &'a Client,
+pub struct Sweep<'a, T = Client> {
+    client: &'a T,
     /// The outcomes, in call order.
     pub outcomes: Vec<(&'static str, Outcome)>,
 }
 
-impl<'a> Sweep<'a> {
+impl<'a, T: Connection> Sweep<'a, T> {
     /// A sweep over `client`.
-    pub fn new(client: &'a Client) -> Self {
+    pub fn new(client: &'a T) -> Self {
         Sweep {
             client,
             outcomes: Vec::new(),
@@ -98,7 +125,7 @@ impl<'a> Sweep<'a> {
     }
 }
 
-impl QueryVisitor for Sweep<'_> {
+impl<T: Connection> QueryVisitor for Sweep<'_, T> {
     fn visit<C>(&mut self, command: C)
     where
         C: Command + fmt::Debug,
@@ -118,7 +145,7 @@ impl QueryVisitor for Sweep<'_> {
     }
 }
 
-impl Sweep<'_> {
+impl<T: Connection> Sweep<'_, T> {
     /// Calls `command` raw (same name, same serialised arguments) and checks the answer
     /// strictly against `C::Output`.
     fn strictly<C>(&self, command: &C) -> Outcome
