@@ -37,7 +37,8 @@ fn assert_all_named(json: &str, source: &str, manual: Manual) -> (usize, usize) 
     let (named, total) = output.qemu_named.expect("a manual was used");
     println!("{source}: {named} of {total} masked named types carry QEMU's name");
     assert_eq!(
-        named, total,
+        named,
+        total,
         "{source}: unnamed types:\n{}",
         output.reference_notes.join("\n")
     );
@@ -121,8 +122,7 @@ fn type_at(entries: &[SchemaInfo], root: &str, side: &str, steps: &[&str]) -> St
 #[test]
 fn the_types_the_issue_names_carry_qemus_names_in_both_releases() {
     for file in ["qemu-7.2.22-x86_64.json", "qemu-10.0.2-x86_64.json"] {
-        let entries: Vec<SchemaInfo> =
-            serde_json::from_str(bundled_schema(file)).expect("schema");
+        let entries: Vec<SchemaInfo> = serde_json::from_str(bundled_schema(file)).expect("schema");
         let names = names_at(file);
         let at = |root: &str, side: &str, steps: &[&str]| {
             names[&type_at(&entries, root, side, steps)].clone()
@@ -137,14 +137,24 @@ fn the_types_the_issue_names_carry_qemus_names_in_both_releases() {
             ("qcow2", "BlockdevOptionsQcow2"),
         ] {
             let variant = format!("|{case}");
-            assert_eq!(at("blockdev-add", "arg", &[&variant]), expected, "{file} {case}");
+            assert_eq!(
+                at("blockdev-add", "arg", &[&variant]),
+                expected,
+                "{file} {case}"
+            );
         }
         assert_eq!(at("blockdev-add", "arg", &[]), "BlockdevOptions", "{file}");
-        assert_eq!(at("blockdev-add", "arg", &["|qcow2", "file"]), "BlockdevRef");
+        assert_eq!(
+            at("blockdev-add", "arg", &["|qcow2", "file"]),
+            "BlockdevRef"
+        );
         assert_eq!(at("blockdev-mirror", "arg", &["sync"]), "MirrorSyncMode");
         assert_eq!(at("BLOCK_JOB_COMPLETED", "data", &["type"]), "JobType");
         assert_eq!(at("query-block", "ret", &[]), "Vec<BlockInfo>");
-        assert_eq!(at("query-block", "ret", &["[]", "inserted"]), "BlockDeviceInfo");
+        assert_eq!(
+            at("query-block", "ret", &["[]", "inserted"]),
+            "BlockDeviceInfo"
+        );
         assert_eq!(at("query-status", "ret", &["status"]), "RunState");
         assert_eq!(at("query-cpus-fast", "ret", &[]), "Vec<CpuInfoFast>");
         assert_eq!(
@@ -169,7 +179,7 @@ fn bad_manuals_warn_and_generation_still_succeeds() {
     // Another program's manual (the guest agent's): a warning, and nothing to name.
     let ga = reference::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/manuals/qemu-ga-10.0.2.ref.7.gz")
+            .join("../schemas/guest-agent/qemu-ga-10.0.2.ref.7.gz")
             .as_path(),
     )
     .expect("the agent's manual reads");
