@@ -482,9 +482,9 @@ async fn qemu_killed_during_an_event_burst() {
     for release in Release::ALL {
         let mut qemu = QemuProcess::system_none(release);
         let client = connect_qemu(&qemu, ClientConfig::default().event_buffer(8)).await;
-        let mut events: EventStream<UnknownEvent> = client.events();
+        let mut events: EventStream<UnknownEvent> = client.lagging_events();
         // A subscriber that never reads: it lags, and must still see the end.
-        let mut lagging: EventStream<UnknownEvent> = client.events();
+        let mut lagging: EventStream<UnknownEvent> = client.lagging_events();
         // Eight tasks toggle the VM as fast as QEMU allows: a STOP or RESUME event per call.
         let togglers: Vec<_> = (0..8)
             .map(|_| {

@@ -1,0 +1,178 @@
+//! Commands whose outcome is an event: waiting for the first event a command causes that
+//! matches a predicate, and running a block job to its end through `JOB_STATUS_CHANGE`.
+//!
+//! Both subscribe (losslessly) before the command is sent, so the event cannot slip by
+//! between the answer and the subscription; both work with generated bindings, through the
+//! [`Command`] and [`EventSet`] traits, and with the raw [`UnknownEvent`].
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+
+use crate::client::{arguments_of, decode_output, Client, EventStream, Received};
+use crate::command::Command;
+use crate::error::Error;
+use crate::event::{EventSet, UnknownEvent};
+use crate::wire::ExecMode;
+
+impl Client {
+    /// Executes `command` and waits for the first event, decoded as `E`, for which `matches`
+    /// returns `true` (for example `device_del` and its `DEVICE_DELETED`), all within
+    /// `timeout`. Events that arrive before the command's answer count too.
+    ///
+    /// # Errors
+    /// The errors of [`Client::execute`]; [`Error::Timeout`] when the command's answer did
+    /// not arrive in time; [`Error::NoEvent`] when it did but no matching event followed;
+    /// [`Error::Event`] when an event cannot be decoded as `E` or the subscription
+    /// overflowed; [`Error::Disconnected`] when the connection ends first.
+    pub async fn execute_then_event<C, E, F>(
+        &self,
+        command: &C,
+        timeout: Duration,
+        mut matches: F,
+    ) -> Result<(C::Output, Received<E>), Error>
+    where
+        C: Command,
+        E: EventSet,
+        F: FnMut(&E) -> bool,
+    {
+        let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        let mut events = self.events::<E>();
+        let mut answered = false;
+        let work = async {
+            let value = self
+                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+                .await?;
+            let output = decode_output::<C>(value)?;
+            answered = true;
+            let event = next_matching(self, &mut events, &mut matches).await?;
+            Ok((output, event))
+        };
+        match tokio::time::timeout(timeout, work).await {
+            Ok(result) => result,
+            Err(_) if answered => Err(Error::NoEvent {
+                command: C::NAME.to_owned(),
+                after: timeout,
+            }),
+            Err(_) => Err(Error::Timeout {
+                command: C::NAME.to_owned(),
+                after: timeout,
+            }),
+        }
+    }
+
+    /// Starts a job with `command` (one with a `job-id` argument: `blockdev-mirror`,
+    /// `blockdev-backup`, `block-commit`, `block-stream`, `blockdev-create`, ...) and follows
+    /// its `JOB_STATUS_CHANGE` events until it has concluded: a job that becomes `ready`
+    /// (mirror, active commit) is completed (`job-complete`), one started with
+    /// `auto-finalize: false` is finalized when `pending`, and a concluded job is dismissed
+    /// unless it was started with `auto-dismiss: true`. `timeout` (`None`: none) covers all
+    /// of it; on timeout the job keeps running.
+    ///
+    /// # Errors
+    /// [`Error::Arguments`] when the command has no `job-id`; [`Error::Job`] with QEMU's
+    /// error text when the job failed or was cancelled; [`Error::Timeout`] naming the
+    /// command; the errors of [`Client::execute`] for the command and the job commands.
+    pub async fn run_job<C: Command>(
+        &self,
+        command: &C,
+        timeout: Option<Duration>,
+    ) -> Result<C::Output, Error> {
+        let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        let flag = |name: &str| {
+            arguments
+                .as_ref()
+                .and_then(|arguments| arguments.get(name))
+                .and_then(Value::as_bool)
+        };
+        let finalize = flag("auto-finalize") == Some(false);
+        let dismiss = flag("auto-dismiss") != Some(true);
+        let job = arguments
+            .as_ref()
+            .and_then(|arguments| arguments.get("job-id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Arguments {
+                command: C::NAME.to_owned(),
+                reason: "a job is followed by its `job-id`, and the arguments have none".into(),
+            })?;
+        let mut events = self.events::<UnknownEvent>();
+        let work = async {
+            let value = self
+                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+                .await?;
+            let output = decode_output::<C>(value)?;
+            let mut completed = false;
+            loop {
+                let status = next_matching(self, &mut events, &mut |event: &UnknownEvent| {
+                    event.name == "JOB_STATUS_CHANGE" && event.data["id"] == job.as_str()
+                })
+                .await?;
+                match status.event.data["status"].as_str() {
+                    Some("ready") if !completed => {
+                        completed = true;
+                        self.execute_raw("job-complete", Some(json!({ "id": job })))
+                            .await?;
+                    }
+                    Some("pending") if finalize => {
+                        self.execute_raw("job-finalize", Some(json!({ "id": job })))
+                            .await?;
+                    }
+                    Some("concluded") => {
+                        let failure = job_error(self, &job).await?;
+                        if dismiss {
+                            self.execute_raw("job-dismiss", Some(json!({ "id": job })))
+                                .await?;
+                        }
+                        return match failure {
+                            None => Ok(output),
+                            Some(desc) => Err(Error::Job { job, desc }),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+        };
+        match timeout {
+            None => work.await,
+            Some(after) => tokio::time::timeout(after, work)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        command: C::NAME.to_owned(),
+                        after,
+                    })
+                }),
+        }
+    }
+}
+
+/// The next event of `events` that `matches`, skipping the others.
+async fn next_matching<E: EventSet>(
+    client: &Client,
+    events: &mut EventStream<E>,
+    matches: &mut impl FnMut(&E) -> bool,
+) -> Result<Received<E>, Error> {
+    loop {
+        match events.next().await {
+            Some(Ok(received)) if matches(&received.event) => return Ok(received),
+            Some(Ok(_)) => {}
+            Some(Err(error)) => return Err(Error::Event(error)),
+            None => return Err(client.disconnected()),
+        }
+    }
+}
+
+/// The error text `query-jobs` reports for the concluded job `job` (`None`: it succeeded).
+async fn job_error(client: &Client, job: &str) -> Result<Option<String>, Error> {
+    let jobs = client.execute_raw("query-jobs", None).await?;
+    let info = jobs
+        .as_array()
+        .and_then(|jobs| jobs.iter().find(|info| info["id"] == job));
+    Ok(info
+        .and_then(|info| info.get("error"))
+        .and_then(Value::as_str)
+        .map(str::to_owned))
+}
