@@ -270,7 +270,9 @@ impl Client {
 
     /// The subscription made at connect time (see [`client::Client::events_since_connect`]).
     pub fn events_since_connect<E: EventSet>(&self) -> Option<Events<E>> {
-        self.inner.events_since_connect().map(|stream| self.wrap(stream))
+        self.inner
+            .events_since_connect()
+            .map(|stream| self.wrap(stream))
     }
 
     fn wrap<E>(&self, stream: EventStream<E>) -> Events<E> {

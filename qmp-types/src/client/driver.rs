@@ -331,10 +331,9 @@ impl Driver {
                 Pin::new(self.reader.get_mut()).poll_write(cx, &self.out[..end])
             }
             Some((_, fds)) => {
-                let end = self
-                    .fd_marks
-                    .get(1)
-                    .map_or(self.out.len(), |(next, _)| relative(*next).min(self.out.len()));
+                let end = self.fd_marks.get(1).map_or(self.out.len(), |(next, _)| {
+                    relative(*next).min(self.out.len())
+                });
                 let written = self
                     .reader
                     .get_mut()
@@ -449,7 +448,10 @@ impl Driver {
                 )
             })
             .count();
-        if self.fd_call.is_some_and(|id| !self.pending.contains_key(&id)) {
+        if self
+            .fd_call
+            .is_some_and(|id| !self.pending.contains_key(&id))
+        {
             self.fd_call = None;
         }
     }

@@ -89,7 +89,9 @@ pub(crate) struct WireEvent {
 pub(crate) enum Delivery {
     Event(WireEvent),
     /// The last item: the cap was exceeded.
-    Overflow { cap: usize },
+    Overflow {
+        cap: usize,
+    },
 }
 
 /// The driver's side of one subscription.

@@ -80,11 +80,10 @@ impl Client {
             fdset_id: u64,
             fd: i64,
         }
-        let info: AddfdInfo =
-            serde_json::from_value(answer).map_err(|source| Error::Decode {
-                command: "add-fd".into(),
-                source,
-            })?;
+        let info: AddfdInfo = serde_json::from_value(answer).map_err(|source| Error::Decode {
+            command: "add-fd".into(),
+            source,
+        })?;
         Ok(AddedFd {
             client: self.clone(),
             fdset_id: info.fdset_id,

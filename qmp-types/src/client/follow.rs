@@ -43,7 +43,12 @@ impl Client {
         let mut answered = false;
         let work = async {
             let value = self
-                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+                .call(
+                    Cow::Borrowed(C::NAME),
+                    ExecMode::InBand,
+                    arguments,
+                    Vec::new(),
+                )
                 .await?;
             let output = decode_output::<C>(value)?;
             answered = true;
@@ -101,7 +106,12 @@ impl Client {
         let mut events = self.events::<UnknownEvent>();
         let work = async {
             let value = self
-                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+                .call(
+                    Cow::Borrowed(C::NAME),
+                    ExecMode::InBand,
+                    arguments,
+                    Vec::new(),
+                )
                 .await?;
             let output = decode_output::<C>(value)?;
             let mut completed = false;
@@ -137,14 +147,12 @@ impl Client {
         };
         match timeout {
             None => work.await,
-            Some(after) => tokio::time::timeout(after, work)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout {
-                        command: C::NAME.to_owned(),
-                        after,
-                    })
-                }),
+            Some(after) => tokio::time::timeout(after, work).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    command: C::NAME.to_owned(),
+                    after,
+                })
+            }),
         }
     }
 }

@@ -199,7 +199,12 @@ impl Client {
     pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
         let value = self
-            .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+            .call(
+                Cow::Borrowed(C::NAME),
+                ExecMode::InBand,
+                arguments,
+                Vec::new(),
+            )
             .await?;
         decode_output::<C>(value)
     }
@@ -239,8 +244,13 @@ impl Client {
     ) -> Result<Value, Error> {
         self.check_fd_passing(command)?;
         let arguments = arguments_of(command, Ok(arguments.unwrap_or(Value::Null)))?;
-        self.call(Cow::Owned(command.to_owned()), ExecMode::InBand, arguments, fds)
-            .await
+        self.call(
+            Cow::Owned(command.to_owned()),
+            ExecMode::InBand,
+            arguments,
+            fds,
+        )
+        .await
     }
 
     /// Executes a typed command out of band (`exec-oob`): it is not queued behind in-band

@@ -47,7 +47,10 @@ impl Client {
         config: ClientConfig,
     ) -> Result<Client, Error> {
         let stream = unix_stream(path.as_ref(), config.handshake_timeout).await?;
-        Negotiating::start_io(stream, config).await?.negotiate().await
+        Negotiating::start_io(stream, config)
+            .await?
+            .negotiate()
+            .await
     }
 
     /// Connects to a QMP server listening on TCP, retrying refused connections until the
@@ -61,7 +64,10 @@ impl Client {
         A: ToSocketAddrs + Display,
     {
         let stream = tcp_stream(address, config.handshake_timeout).await?;
-        Negotiating::start_io(stream, config).await?.negotiate().await
+        Negotiating::start_io(stream, config)
+            .await?
+            .negotiate()
+            .await
     }
 }
 

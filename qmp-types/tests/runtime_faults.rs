@@ -1,0 +1,344 @@
+//! Fault tests of the VM-manager runtime against a fake server, for what real QEMU does not do
+//! on demand: an event before the greeting, a server that listens late, a guest agent that
+//! answers only a later sync, TCP (which cannot carry descriptors), subscribers that never
+//! read, commands whose event never comes, and closing with answers due.
+
+mod support;
+
+use std::os::fd::OwnedFd;
+use std::time::Duration;
+
+use qmp_types::client::{Client, ClientConfig, Error, EventError, EventStream};
+use qmp_types::qga::GuestAgent;
+use qmp_types::UnknownEvent;
+use serde_json::{json, Value};
+use support::fake::{command, Fake};
+use support::*;
+use tokio::net::{TcpListener, UnixListener, UnixStream};
+
+fn event(name: &str, n: u64) -> Value {
+    json!({"event": name, "data": {"n": n}, "timestamp": {"seconds": 1, "microseconds": n}})
+}
+
+fn temp_file() -> OwnedFd {
+    tempfile::tempfile().expect("temporary file").into()
+}
+
+/// A connected client and the fake server after the handshake.
+async fn start(config: ClientConfig) -> (Client, Fake) {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        fake.handshake().await;
+        fake
+    });
+    let client = within(10, "connect", Client::connect(client_side, config))
+        .await
+        .unwrap();
+    (client, server.await.unwrap())
+}
+
+#[tokio::test]
+async fn events_before_the_greeting_are_delivered_after_negotiation() {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        // What QEMU 7.2 sometimes does when a client connects while it starts.
+        fake.send(event("RESUME", 1)).await;
+        fake.greet().await;
+        let negotiation = fake.recv().await;
+        fake.send(event("STOP", 2)).await;
+        fake.reply(&negotiation, json!({})).await;
+        fake.send(event("RESUME", 3)).await;
+        fake
+    });
+    let config = ClientConfig::default().events_since_connect(true);
+    let client = Client::connect(client_side, config).await.unwrap();
+    let _fake = server.await.unwrap();
+    let mut events: EventStream<UnknownEvent> = client.events_since_connect().unwrap();
+    assert!(client.events_since_connect::<UnknownEvent>().is_none());
+    for (name, n) in [("RESUME", 1), ("STOP", 2), ("RESUME", 3)] {
+        let received = within(10, "event", events.recv()).await.unwrap().unwrap();
+        assert_eq!(
+            (received.event.name.as_str(), &received.event.data),
+            (name, &json!({"n": n}))
+        );
+    }
+
+    // Without a subscription at connect time, an early event is no error either.
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        fake.send(event("RESUME", 1)).await;
+        fake.handshake().await;
+        fake
+    });
+    let client = Client::connect(client_side, ClientConfig::default())
+        .await
+        .unwrap();
+    assert!(client.events_since_connect::<UnknownEvent>().is_none());
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_server_that_listens_late_is_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.sock");
+    // The file exists but nobody listens (refused), as when QEMU has bound but not listened.
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    let server_path = path.clone();
+    let server = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        std::fs::remove_file(&server_path).unwrap();
+        // A moment with no file at all (not found), then the listener.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let listener = UnixListener::bind(&server_path).unwrap();
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut fake = Fake::new(socket);
+        fake.handshake().await;
+        let request = fake.recv().await;
+        fake.reply(&request, json!("late")).await;
+        fake
+    });
+    let config = ClientConfig::default().handshake_timeout(Some(Duration::from_secs(10)));
+    let client = Client::connect_unix(&path, config).await.unwrap();
+    assert_eq!(
+        client.execute_raw("hello", None).await.unwrap(),
+        json!("late")
+    );
+    server.await.unwrap();
+
+    // Nobody ever listens: the error names the socket and how long it was retried.
+    let missing = dir.path().join("never.sock");
+    let config = ClientConfig::default().handshake_timeout(Some(Duration::from_millis(300)));
+    let error = Client::connect_unix(&missing, config).await.unwrap_err();
+    let Error::Connect {
+        target,
+        waited,
+        source,
+    } = &error
+    else {
+        panic!("{error}")
+    };
+    assert_eq!(target, &missing.display().to_string());
+    assert!(*waited >= Duration::from_millis(150), "{error}");
+    assert_eq!(source.kind(), std::io::ErrorKind::NotFound, "{error}");
+}
+
+#[tokio::test]
+async fn guest_agent_sync_is_retried_until_the_agent_answers() {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        // The agent is not running yet: the first sync goes unanswered.
+        let first = fake.recv().await;
+        assert_eq!(command(&first), "guest-sync-delimited");
+        let second = fake.recv().await;
+        assert_eq!(command(&second), "guest-sync-delimited");
+        assert_ne!(first["arguments"]["id"], second["arguments"]["id"]);
+        fake.send_raw(&[0xFF]).await;
+        fake.send(json!({"return": second["arguments"]["id"]}))
+            .await;
+        (fake, second["arguments"]["id"].as_u64().unwrap())
+    });
+    let agent = GuestAgent::connect(client_side, ClientConfig::default())
+        .await
+        .unwrap();
+    let (_fake, answered) = server.await.unwrap();
+    assert_eq!(agent.sync_id(), answered);
+}
+
+#[tokio::test]
+async fn tcp_refuses_fd_passing_clearly_and_closes_the_descriptors() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let (read, mut write) = socket.into_split();
+        let mut reader =
+            tokio_util::codec::FramedRead::new(read, qmp_types::codec::JsonCodec::default());
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        write
+            .write_all(b"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 10, \"minor\": 0, \"micro\": 2}, \"package\": \"\"}, \"capabilities\": []}}\r\n")
+            .await
+            .unwrap();
+        let negotiation = reader.next().await.unwrap().unwrap();
+        let answer = format!("{{\"return\": {{}}, \"id\": {}}}\r\n", negotiation["id"]);
+        write.write_all(answer.as_bytes()).await.unwrap();
+        // Nothing else may arrive: the client must refuse before sending.
+        assert!(reader.next().await.is_none());
+    });
+    let client = Client::connect_tcp(address, ClientConfig::default())
+        .await
+        .unwrap();
+    let error = client.add_fd(temp_file(), None, None).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::FdPassing { command, transport: "TCP" } if command == "add-fd"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("only Unix sockets"), "{error}");
+    let error = client.get_fd("f", temp_file()).await.unwrap_err();
+    assert!(matches!(error, Error::FdPassing { .. }), "{error}");
+    drop(client);
+    within(10, "server", server).await.unwrap();
+}
+
+#[tokio::test]
+async fn lossless_subscriber_that_never_reads_ends_with_an_overflow() {
+    let config = ClientConfig::default().event_memory_cap(1000);
+    let (client, mut fake) = start(config).await;
+    let mut idle: EventStream<UnknownEvent> = client.events();
+    let mut reader: EventStream<UnknownEvent> = client.events();
+    let line = serde_json::to_vec(&event("STOP", 0)).unwrap().len() + 2;
+    let fitting = 1000 / line;
+    for n in 0..100 {
+        fake.send(event("STOP", n)).await;
+        let received = within(10, "event", reader.recv()).await.unwrap().unwrap();
+        assert_eq!(received.event.data["n"], n);
+    }
+    // The idle subscriber got every event that fitted, then the overflow, then the end.
+    for n in 0..fitting as u64 {
+        let received = idle.recv().await.unwrap().unwrap();
+        assert_eq!(received.event.data["n"], n);
+    }
+    let overflow = idle.recv().await.unwrap().unwrap_err();
+    assert!(
+        matches!(overflow, EventError::Overflow { cap: 1000 }),
+        "{overflow}"
+    );
+    assert!(idle.recv().await.is_none());
+    // The connection and the other subscriber go on.
+    fake.send(event("RESUME", 100)).await;
+    let received = within(10, "event", reader.recv()).await.unwrap().unwrap();
+    assert_eq!(received.event.name, "RESUME");
+}
+
+#[tokio::test]
+async fn decode_errors_carry_the_raw_event() {
+    let (client, mut fake) = start(ClientConfig::default()).await;
+    let mut events: EventStream<TestEvent> = client.events();
+    let raw = json!({"event": "STOP", "data": "not an object", "timestamp": {"seconds": 3, "microseconds": 4}});
+    fake.send(raw.clone()).await;
+    let error = within(10, "event", events.recv())
+        .await
+        .unwrap()
+        .unwrap_err();
+    let EventError::Decode {
+        event, raw: got, ..
+    } = &error
+    else {
+        panic!("{error}")
+    };
+    assert_eq!(event, "STOP");
+    assert_eq!(got, &raw);
+    assert!(error.to_string().contains("not an object"), "{error}");
+}
+
+#[tokio::test]
+async fn a_predicate_that_never_matches_times_out_clearly() {
+    let (client, mut fake) = start(ClientConfig::default()).await;
+    let server = tokio::spawn(async move {
+        let request = fake.recv().await;
+        fake.send(event("STOP", 1)).await;
+        fake.reply(&request, json!({})).await;
+        fake.send(event("RESUME", 2)).await;
+        fake
+    });
+    let started = std::time::Instant::now();
+    let error = client
+        .execute_then_event(
+            &Stop {},
+            Duration::from_millis(300),
+            |event: &UnknownEvent| event.name == "DEVICE_DELETED",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::NoEvent { command, .. } if command == "stop"),
+        "{error}"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let mut fake = server.await.unwrap();
+
+    // A match that arrives before the answer counts.
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move {
+            client
+                .execute_then_event(&Cont {}, Duration::from_secs(10), |event: &TestEvent| {
+                    *event == TestEvent::Resume
+                })
+                .await
+        }
+    });
+    let request = fake.recv().await;
+    fake.send(event("RESUME", 3)).await;
+    fake.reply(&request, json!({})).await;
+    let (_, received) = within(10, "call", call).await.unwrap().unwrap();
+    assert_eq!(received.event, TestEvent::Resume);
+
+    // The command's own failure comes first.
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move {
+            client
+                .execute_then_event(&Stop {}, Duration::from_secs(10), |_: &UnknownEvent| true)
+                .await
+        }
+    });
+    let request = fake.recv().await;
+    fake.send(json!({"error": {"class": "GenericError", "desc": "no"}, "id": request["id"]}))
+        .await;
+    let error = within(10, "call", call).await.unwrap().unwrap_err();
+    assert!(matches!(error, Error::Qmp { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn close_waits_for_due_answers_then_fails_the_rest() {
+    // Answers that arrive within the wait are delivered.
+    let (client, mut fake) = start(ClientConfig::default()).await;
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.execute_raw("slow", None).await }
+    });
+    let request = fake.recv().await;
+    let closing = tokio::spawn({
+        let client = client.clone();
+        async move { client.close(Duration::from_secs(10)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let error = client.execute_raw("late", None).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Disconnected { reason } if reason.contains("the client closed")),
+        "{error}"
+    );
+    fake.reply(&request, json!(1)).await;
+    assert_eq!(call.await.unwrap().unwrap(), json!(1));
+    within(10, "close", closing).await.unwrap().unwrap();
+    assert!(client.is_closed());
+    // The server sees the connection end.
+    assert!(
+        within(10, "eof", futures::StreamExt::next(&mut fake.reader))
+            .await
+            .is_none()
+    );
+
+    // An answer that does not come within the wait: the caller gets a clear error.
+    let (client, mut fake) = start(ClientConfig::default()).await;
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.execute_raw("hung", None).await }
+    });
+    fake.recv().await;
+    let error = client.close(Duration::from_millis(100)).await.unwrap_err();
+    assert!(error.to_string().contains("1 calls unanswered"), "{error}");
+    let error = call.await.unwrap().unwrap_err();
+    assert!(
+        matches!(&error, Error::Disconnected { reason }
+            if reason.contains("the client closed the connection after waiting")),
+        "{error}"
+    );
+    // Closing again is fine.
+    client.close(Duration::from_millis(100)).await.unwrap();
+}
