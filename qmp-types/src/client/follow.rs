@@ -72,9 +72,13 @@ impl Client {
     /// `blockdev-backup`, `block-commit`, `block-stream`, `blockdev-create`, ...) and follows
     /// its `JOB_STATUS_CHANGE` events until it has concluded: a job that becomes `ready`
     /// (mirror, active commit) is completed (`job-complete`), one started with
-    /// `auto-finalize: false` is finalized when `pending`, and a concluded job is dismissed
-    /// unless it was started with `auto-dismiss: true`. `timeout` (`None`: none) covers all
-    /// of it; on timeout the job keeps running.
+    /// `auto-finalize: false` is finalized when `pending`, and a concluded job that is still
+    /// listed (not auto-dismissed) is dismissed. `timeout` (`None`: none) covers all of it; on
+    /// timeout the job keeps running.
+    ///
+    /// The outcome comes from `query-jobs` when the job concluded; for an auto-dismissed block
+    /// job (the default of the block job commands), which is gone by then, from its
+    /// `BLOCK_JOB_COMPLETED` or `BLOCK_JOB_CANCELLED` event.
     ///
     /// # Errors
     /// [`Error::Arguments`] when the command has no `job-id`; [`Error::Job`] with QEMU's
@@ -86,14 +90,11 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<C::Output, Error> {
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
-        let flag = |name: &str| {
-            arguments
-                .as_ref()
-                .and_then(|arguments| arguments.get(name))
-                .and_then(Value::as_bool)
-        };
-        let finalize = flag("auto-finalize") == Some(false);
-        let dismiss = flag("auto-dismiss") != Some(true);
+        let finalize = arguments
+            .as_ref()
+            .and_then(|arguments| arguments.get("auto-finalize"))
+            .and_then(Value::as_bool)
+            == Some(false);
         let job = arguments
             .as_ref()
             .and_then(|arguments| arguments.get("job-id"))
@@ -106,21 +107,36 @@ impl Client {
         let mut events = self.events::<UnknownEvent>();
         let work = async {
             let value = self
-                .call(
-                    Cow::Borrowed(C::NAME),
-                    ExecMode::InBand,
-                    arguments,
-                    Vec::new(),
-                )
+                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
                 .await?;
             let output = decode_output::<C>(value)?;
             let mut completed = false;
+            let mut block_outcome = None;
             loop {
-                let status = next_matching(self, &mut events, &mut |event: &UnknownEvent| {
-                    event.name == "JOB_STATUS_CHANGE" && event.data["id"] == job.as_str()
+                let received = next_matching(self, &mut events, &mut |event: &UnknownEvent| {
+                    match event.name.as_str() {
+                        "JOB_STATUS_CHANGE" => event.data["id"] == job.as_str(),
+                        BLOCK_JOB_COMPLETED | BLOCK_JOB_CANCELLED => {
+                            event.data["device"] == job.as_str()
+                        }
+                        _ => false,
+                    }
                 })
                 .await?;
-                match status.event.data["status"].as_str() {
+                let data = &received.event.data;
+                let status = match received.event.name.as_str() {
+                    BLOCK_JOB_CANCELLED => {
+                        block_outcome = Some(Some("the job was cancelled".to_owned()));
+                        continue;
+                    }
+                    BLOCK_JOB_COMPLETED => {
+                        let error = data["error"].as_str().map(str::to_owned);
+                        block_outcome = Some(error);
+                        continue;
+                    }
+                    _ => data["status"].as_str(),
+                };
+                match status {
                     Some("ready") if !completed => {
                         completed = true;
                         self.execute_raw("job-complete", Some(json!({ "id": job })))
@@ -131,11 +147,16 @@ impl Client {
                             .await?;
                     }
                     Some("concluded") => {
-                        let failure = job_error(self, &job).await?;
-                        if dismiss {
-                            self.execute_raw("job-dismiss", Some(json!({ "id": job })))
-                                .await?;
-                        }
+                        let failure = match concluded_job(self, &job).await? {
+                            Some(failure) => {
+                                self.execute_raw("job-dismiss", Some(json!({ "id": job })))
+                                    .await?;
+                                failure
+                            }
+                            // Auto-dismissed already; a job that is not a block job has no
+                            // other record of its outcome.
+                            None => block_outcome.take().flatten(),
+                        };
                         return match failure {
                             None => Ok(output),
                             Some(desc) => Err(Error::Job { job, desc }),
@@ -147,15 +168,22 @@ impl Client {
         };
         match timeout {
             None => work.await,
-            Some(after) => tokio::time::timeout(after, work).await.unwrap_or_else(|_| {
-                Err(Error::Timeout {
-                    command: C::NAME.to_owned(),
-                    after,
-                })
-            }),
+            Some(after) => tokio::time::timeout(after, work)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        command: C::NAME.to_owned(),
+                        after,
+                    })
+                }),
         }
     }
 }
+
+/// The event that reports a block job's end (with `error` when it failed).
+const BLOCK_JOB_COMPLETED: &str = "BLOCK_JOB_COMPLETED";
+/// The event that reports a cancelled block job.
+const BLOCK_JOB_CANCELLED: &str = "BLOCK_JOB_CANCELLED";
 
 /// The next event of `events` that `matches`, skipping the others.
 async fn next_matching<E: EventSet>(
@@ -173,14 +201,16 @@ async fn next_matching<E: EventSet>(
     }
 }
 
-/// The error text `query-jobs` reports for the concluded job `job` (`None`: it succeeded).
-async fn job_error(client: &Client, job: &str) -> Result<Option<String>, Error> {
+/// The concluded job `job` as `query-jobs` lists it: `None` when it is not listed (it was
+/// dismissed automatically), else its error text (`None` inside: it succeeded).
+async fn concluded_job(client: &Client, job: &str) -> Result<Option<Option<String>>, Error> {
     let jobs = client.execute_raw("query-jobs", None).await?;
     let info = jobs
         .as_array()
         .and_then(|jobs| jobs.iter().find(|info| info["id"] == job));
-    Ok(info
-        .and_then(|info| info.get("error"))
-        .and_then(Value::as_str)
-        .map(str::to_owned))
+    Ok(info.map(|info| {
+        info.get("error")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }))
 }
