@@ -32,15 +32,22 @@ async fn wait_closed(client: &Client) {
 
 async fn bad_input(release: Release) {
     let mut qemu = QemuProcess::system_none(release);
-    let config = ClientConfig::default().event_memory_cap(4096).event_buffer(4);
+    let config = ClientConfig::default()
+        .event_memory_cap(4096)
+        .event_buffer(4);
     let client = Client::connect_unix(qemu.socket(), config).await.unwrap();
 
     // A predicate that never matches: a clear timeout, and the connection goes on.
     let error = client
-        .execute_then_event(&Stop {}, Duration::from_millis(200), |_: &UnknownEvent| false)
+        .execute_then_event(&Stop {}, Duration::from_millis(200), |_: &UnknownEvent| {
+            false
+        })
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::NoEvent { .. }), "{release:?}: {error}");
+    assert!(
+        matches!(error, Error::NoEvent { .. }),
+        "{release:?}: {error}"
+    );
     client.execute(&Cont {}).await.unwrap();
 
     // Subscribers that never read: the lossless one ends with an overflow after every event
@@ -58,11 +65,17 @@ async fn bad_input(release: Release) {
             Err(error) => break error,
         }
     };
-    assert!(matches!(overflow, EventError::Overflow { cap: 4096 }), "{overflow}");
+    assert!(
+        matches!(overflow, EventError::Overflow { cap: 4096 }),
+        "{overflow}"
+    );
     assert!(delivered > 0 && delivered < 200, "{delivered}");
     assert!(lossless.recv().await.is_none());
     let lag = lagging.recv().await.unwrap().unwrap_err();
-    assert!(matches!(lag, EventError::Lagged { missed: 196 }), "{release:?}: {lag}");
+    assert!(
+        matches!(lag, EventError::Lagged { missed: 196 }),
+        "{release:?}: {lag}"
+    );
 
     // Guards alive when QEMU dies, dropped afterwards; descriptors passed to the dead
     // connection.
@@ -73,17 +86,25 @@ async fn bad_input(release: Release) {
     drop(added);
     drop(named);
     let error = client.add_fd(temp_file(), None, None).await.unwrap_err();
-    assert!(matches!(error, Error::Disconnected { .. }), "{release:?}: {error}");
+    assert!(
+        matches!(error, Error::Disconnected { .. }),
+        "{release:?}: {error}"
+    );
     let error = client
         .execute_raw_with_fds("getfd", None, vec![temp_file(), temp_file()])
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Disconnected { .. }), "{release:?}: {error}");
+    assert!(
+        matches!(error, Error::Disconnected { .. }),
+        "{release:?}: {error}"
+    );
     drop(client);
 
     // Descriptors passed after a close.
     let qemu = QemuProcess::system_none(release);
-    let client = Client::connect_unix(qemu.socket(), ClientConfig::default()).await.unwrap();
+    let client = Client::connect_unix(qemu.socket(), ClientConfig::default())
+        .await
+        .unwrap();
     let added = client.add_fd(temp_file(), None, None).await.unwrap();
     client.close(Duration::from_secs(5)).await.unwrap();
     let error = client.get_fd("late", temp_file()).await.unwrap_err();

@@ -108,7 +108,11 @@ async fn getfd_passes_a_socket_a_chardev_uses_by_name() {
         .await;
         let chardevs = raw(&client, "query-chardev", json!({})).await;
         assert!(
-            chardevs.as_array().unwrap().iter().any(|c| c["label"] == "chr0"),
+            chardevs
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["label"] == "chr0"),
             "{release:?}: {chardevs}"
         );
         // The chardev took the descriptor: closing the name now fails, and says why.
@@ -135,7 +139,10 @@ async fn getfd_passes_a_socket_a_chardev_uses_by_name() {
 }
 
 /// Reads `stream` to its end: the events' (name, timestamp) in order, and the losses reported.
-async fn drain(mut stream: EventStream<UnknownEvent>, slow: bool) -> (Vec<(String, i64, i64)>, u64) {
+async fn drain(
+    mut stream: EventStream<UnknownEvent>,
+    slow: bool,
+) -> (Vec<(String, i64, i64)>, u64) {
     let mut seen = Vec::new();
     let mut missed = 0;
     while let Some(item) = stream.recv().await {
@@ -196,11 +203,18 @@ async fn ten_thousand_events_to_four_subscribers_in_both_modes() {
         let (reference, _) = &lossless[0];
         assert_eq!(reference.len(), 2 * PAIRS, "{release:?}");
         for (index, pair) in reference.chunks(2).enumerate() {
-            assert_eq!((pair[0].0.as_str(), pair[1].0.as_str()), ("STOP", "RESUME"), "{index}");
+            assert_eq!(
+                (pair[0].0.as_str(), pair[1].0.as_str()),
+                ("STOP", "RESUME"),
+                "{index}"
+            );
         }
         for (index, (seen, missed)) in lossless.iter().enumerate() {
             assert_eq!(*missed, 0, "{release:?} subscriber {index}");
-            assert!(seen == reference, "{release:?}: subscriber {index} saw other events");
+            assert!(
+                seen == reference,
+                "{release:?}: subscriber {index} saw other events"
+            );
         }
 
         let config = ClientConfig::default().event_buffer(16);
@@ -212,11 +226,19 @@ async fn ten_thousand_events_to_four_subscribers_in_both_modes() {
                 "{release:?} subscriber {index}: every event is either seen or counted as missed"
             );
             // What was seen is in order.
-            assert!(seen.windows(2).all(|w| (w[0].1, w[0].2) <= (w[1].1, w[1].2)));
+            assert!(seen
+                .windows(2)
+                .all(|w| (w[0].1, w[0].2) <= (w[1].1, w[1].2)));
         }
         let (_, slow_missed) = &lagging[3];
-        assert!(*slow_missed > 0, "{release:?}: the slow subscriber should have lagged");
-        eprintln!("{release:?}: lagging slow subscriber missed {slow_missed} of {} events", 2 * PAIRS);
+        assert!(
+            *slow_missed > 0,
+            "{release:?}: the slow subscriber should have lagged"
+        );
+        eprintln!(
+            "{release:?}: lagging slow subscriber missed {slow_missed} of {} events",
+            2 * PAIRS
+        );
     }
 }
 
@@ -289,7 +311,12 @@ async fn mirror_jobs_run_to_their_end_through_the_job_helper() {
         let image = qemu.dir().join("src.img");
         std::fs::write(&image, vec![0x55u8; size]).unwrap();
         let source = json!({"driver": "file", "filename": image});
-        raw(&client, "blockdev-add", json!({"driver": "raw", "node-name": "src", "file": source})).await;
+        raw(
+            &client,
+            "blockdev-add",
+            json!({"driver": "raw", "node-name": "src", "file": source}),
+        )
+        .await;
         // A copy of the source that fails to read: the raw driver raises blkdebug's `read_aio`.
         raw(
             &client,
@@ -316,23 +343,37 @@ async fn mirror_jobs_run_to_their_end_through_the_job_helper() {
         // Default (auto-dismissed) and kept until dismissed: both end clean.
         for (job, target, auto_dismiss) in [("m0", "dst", None), ("m1", "dst1", Some(false))] {
             client
-                .run_job(&mirror(job, "src", target, auto_dismiss), Some(Duration::from_secs(60)))
+                .run_job(
+                    &mirror(job, "src", target, auto_dismiss),
+                    Some(Duration::from_secs(60)),
+                )
                 .await
                 .unwrap_or_else(|error| panic!("{release:?} {job}: {error}"));
-            assert_eq!(raw(&client, "query-jobs", json!({})).await, json!([]), "{release:?}");
+            assert_eq!(
+                raw(&client, "query-jobs", json!({})).await,
+                json!([]),
+                "{release:?}"
+            );
         }
         // Failing jobs report QEMU's text, from BLOCK_JOB_COMPLETED (auto-dismissed) or from
         // query-jobs (then dismissed by the helper).
         for (job, auto_dismiss) in [("f0", None), ("f1", Some(false))] {
             let error = client
-                .run_job(&mirror(job, "bad", "dst2", auto_dismiss), Some(Duration::from_secs(60)))
+                .run_job(
+                    &mirror(job, "bad", "dst2", auto_dismiss),
+                    Some(Duration::from_secs(60)),
+                )
                 .await
                 .unwrap_err();
             assert!(
                 matches!(&error, Error::Job { job: got, desc } if got == job && desc.contains("Input/output error")),
                 "{release:?}: {error}"
             );
-            assert_eq!(raw(&client, "query-jobs", json!({})).await, json!([]), "{release:?}");
+            assert_eq!(
+                raw(&client, "query-jobs", json!({})).await,
+                json!([]),
+                "{release:?}"
+            );
         }
 
         // No job id, no job to follow.

@@ -107,22 +107,29 @@ impl Client {
         let mut events = self.events::<UnknownEvent>();
         let work = async {
             let value = self
-                .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, Vec::new())
+                .call(
+                    Cow::Borrowed(C::NAME),
+                    ExecMode::InBand,
+                    arguments,
+                    Vec::new(),
+                )
                 .await?;
             let output = decode_output::<C>(value)?;
             let mut completed = false;
             let mut block_outcome = None;
             loop {
-                let received = next_matching(self, &mut events, &mut |event: &UnknownEvent| {
-                    match event.name.as_str() {
+                let received =
+                    next_matching(self, &mut events, &mut |event: &UnknownEvent| match event
+                        .name
+                        .as_str()
+                    {
                         "JOB_STATUS_CHANGE" => event.data["id"] == job.as_str(),
                         BLOCK_JOB_COMPLETED | BLOCK_JOB_CANCELLED => {
                             event.data["device"] == job.as_str()
                         }
                         _ => false,
-                    }
-                })
-                .await?;
+                    })
+                    .await?;
                 let data = &received.event.data;
                 let status = match received.event.name.as_str() {
                     BLOCK_JOB_CANCELLED => {
@@ -168,14 +175,12 @@ impl Client {
         };
         match timeout {
             None => work.await,
-            Some(after) => tokio::time::timeout(after, work)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout {
-                        command: C::NAME.to_owned(),
-                        after,
-                    })
-                }),
+            Some(after) => tokio::time::timeout(after, work).await.unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    command: C::NAME.to_owned(),
+                    after,
+                })
+            }),
         }
     }
 }
@@ -208,9 +213,5 @@ async fn concluded_job(client: &Client, job: &str) -> Result<Option<Option<Strin
     let info = jobs
         .as_array()
         .and_then(|jobs| jobs.iter().find(|info| info["id"] == job));
-    Ok(info.map(|info| {
-        info.get("error")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    }))
+    Ok(info.map(|info| info.get("error").and_then(Value::as_str).map(str::to_owned)))
 }
