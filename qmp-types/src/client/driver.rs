@@ -286,17 +286,8 @@ impl Driver {
                 // told to shut down) would keep the socket open forever.
                 return Poll::Ready("every client handle was dropped".into());
             }
-            let idle = self.out.is_empty() && !self.needs_flush && !self.has_waiters();
-            if let Some(closing) = &mut self.closing {
-                if idle {
-                    return Poll::Ready(CLOSED_BY_CLIENT.into());
-                }
-                if closing.deadline.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(format!(
-                        "{CLOSED_BY_CLIENT} after waiting {:?} for the answers due",
-                        closing.wait
-                    ));
-                }
+            if let Some(reason) = self.poll_closing(cx) {
+                return Poll::Ready(reason);
             }
             // Latency: once the buffered answers are delivered, let the woken callers run
             // before we try another read, so their next requests are written a few
@@ -317,6 +308,23 @@ impl Driver {
     fn publish_held(&self) {
         let held = self.pending.len() + self.queue.len();
         self.settings.held.store(held, Ordering::Relaxed);
+    }
+
+    /// When a close was requested: the reason to end now (every answer due has arrived, or
+    /// the wait is over), else `None`.
+    fn poll_closing(&mut self, cx: &mut Context<'_>) -> Option<String> {
+        self.closing.as_ref()?;
+        if self.out.is_empty() && !self.needs_flush && !self.has_waiters() {
+            return Some(CLOSED_BY_CLIENT.into());
+        }
+        let closing = self.closing.as_mut()?;
+        let expired = closing.deadline.as_mut().poll(cx).is_ready();
+        expired.then(|| {
+            format!(
+                "{CLOSED_BY_CLIENT} after waiting {:?} for the answers due",
+                closing.wait
+            )
+        })
     }
 
     /// Writes from `out`: up to the next request that carries file descriptors, or that
