@@ -58,6 +58,17 @@ impl Client {
     /// # Errors
     /// As [`Client::execute_raw_with_fds`]; [`Error::Decode`] when the answer lacks
     /// `fdset-id` or `fd`.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # async fn demo(client: qmp_types::client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let image = std::fs::OpenOptions::new().read(true).write(true).open("disk.img")?;
+    /// let added = client.add_fd(image, None, Some("disk")).await?;
+    /// let node = serde_json::json!({"driver": "file", "node-name": "disk0", "filename": added.path()});
+    /// client.execute_raw("blockdev-add", Some(node)).await?;
+    /// // Dropping `added` (or `added.close().await`) runs `remove-fd`.
+    /// # Ok(()) }
+    /// ```
     pub async fn add_fd(
         &self,
         fd: impl Into<OwnedFd>,

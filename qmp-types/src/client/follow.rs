@@ -27,6 +27,25 @@ impl Client {
     /// not arrive in time; [`Error::NoEvent`] when it did but no matching event followed;
     /// [`Error::Event`] when an event cannot be decoded as `E` or the subscription
     /// overflowed; [`Error::Disconnected`] when the connection ends first.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// # use qmp_types::{Command, Empty, UnknownEvent};
+    /// # #[derive(serde::Serialize)] struct DeviceDel { id: String }
+    /// # impl Command for DeviceDel {
+    /// #     const NAME: &'static str = "device_del"; const ALLOW_OOB: bool = false; type Output = Empty;
+    /// # }
+    /// # async fn demo(client: qmp_types::client::Client) -> Result<(), qmp_types::client::Error> {
+    /// // `DeviceDel` as generated bindings have it.
+    /// let command = DeviceDel { id: "nic1".into() };
+    /// let timeout = std::time::Duration::from_secs(10);
+    /// client
+    ///     .execute_then_event(&command, timeout, |event: &UnknownEvent| {
+    ///         event.name == "DEVICE_DELETED" && event.data["device"] == "nic1"
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn execute_then_event<C, E, F>(
         &self,
         command: &C,
