@@ -55,6 +55,52 @@ fn blocking_calls_and_events() {
 }
 
 #[test]
+fn blocking_fd_passing_command_then_event_and_close() {
+    for release in Release::ALL {
+        let qemu = QemuProcess::system_none(release);
+        let client = connect(&qemu);
+        let added = client
+            .add_fd(tempfile::tempfile().unwrap(), None, Some("blocking"))
+            .unwrap();
+        let sets = client.execute_raw("query-fdsets", None).unwrap();
+        assert!(
+            sets.as_array()
+                .unwrap()
+                .iter()
+                .any(|set| set["fdset-id"] == added.fdset_id()),
+            "{release:?}: {sets}"
+        );
+        let id = added.fdset_id();
+        added.close().unwrap();
+        let sets = client.execute_raw("query-fdsets", None).unwrap();
+        assert!(!sets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|set| set["fdset-id"] == id));
+        let named = client
+            .get_fd("blocking", tempfile::tempfile().unwrap())
+            .unwrap();
+        assert_eq!(named.name(), "blocking");
+        named.close().unwrap();
+
+        let (_, stop) = client
+            .execute_then_event(&Stop {}, Duration::from_secs(10), |event: &TestEvent| {
+                *event == TestEvent::Stop
+            })
+            .unwrap();
+        assert_eq!(stop.event, TestEvent::Stop);
+
+        client.close(Duration::from_secs(5)).unwrap();
+        let error = client.execute(&Cont {}).unwrap_err();
+        assert!(
+            matches!(error, Error::Disconnected { .. }),
+            "{release:?}: {error}"
+        );
+    }
+}
+
+#[test]
 fn blocking_client_refuses_to_block_inside_a_runtime() {
     let qemu = QemuProcess::system_none(Release::V10_0);
     let client = connect(&qemu);

@@ -342,3 +342,82 @@ async fn close_waits_for_due_answers_then_fails_the_rest() {
     // Closing again is fine.
     client.close(Duration::from_millis(100)).await.unwrap();
 }
+
+/// One `recvmsg` on the server side: the bytes and the descriptors that came with them.
+fn receive(socket: &std::os::unix::net::UnixStream) -> (Vec<u8>, Vec<OwnedFd>) {
+    use rustix::net::{RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags};
+    let mut data = vec![0u8; 4096];
+    let mut space = vec![std::mem::MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(8))];
+    let mut control = RecvAncillaryBuffer::new(&mut space);
+    let mut iov = [std::io::IoSliceMut::new(&mut data)];
+    let received =
+        rustix::net::recvmsg(socket, &mut iov, &mut control, RecvFlags::empty()).unwrap();
+    let mut fds = Vec::new();
+    for message in control.drain() {
+        if let RecvAncillaryMessage::ScmRights(rights) = message {
+            fds.extend(rights);
+        }
+    }
+    data.truncate(received.bytes);
+    (data, fds)
+}
+
+fn inode(fd: &impl std::os::fd::AsFd) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let file = std::fs::File::from(fd.as_fd().try_clone_to_owned().unwrap());
+    file.metadata().unwrap().ino()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn descriptors_ride_on_the_command_they_were_given_to() {
+    let (client_side, server_side) = std::os::unix::net::UnixStream::pair().unwrap();
+    client_side.set_nonblocking(true).unwrap();
+    // The caller's own Unix socket, through the generic `connect`.
+    let client_side = UnixStream::from_std(client_side).unwrap();
+    let files = [tempfile::tempfile().unwrap(), tempfile::tempfile().unwrap()];
+    let inodes = [inode(&files[0]), inode(&files[1])];
+    let server = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut writer = server_side.try_clone().unwrap();
+        writer
+            .write_all(b"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 10, \"minor\": 0, \"micro\": 2}, \"package\": \"\"}, \"capabilities\": []}}\r\n")
+            .unwrap();
+        let (negotiation, fds) = receive(&server_side);
+        assert!(fds.is_empty());
+        let negotiation: Value = serde_json::from_slice(&negotiation).unwrap();
+        writeln!(
+            writer,
+            "{{\"return\": {{}}, \"id\": {}}}",
+            negotiation["id"]
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            // Each request arrives with its own descriptor (the kernel does not merge data
+            // across descriptor boundaries, and the client writes one such request at a time).
+            let (bytes, fds) = receive(&server_side);
+            let request: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(fds.len(), 1, "{request}");
+            seen.push((
+                request["arguments"]["fdname"].as_str().unwrap().to_owned(),
+                inode(&fds[0]),
+            ));
+            writeln!(writer, "{{\"return\": {{}}, \"id\": {}}}", request["id"]).unwrap();
+        }
+        seen
+    });
+    let client = Client::connect(client_side, ClientConfig::default())
+        .await
+        .unwrap();
+    let [first, second] = files;
+    let (a, b) = tokio::join!(client.get_fd("a", first), client.get_fd("b", second));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut seen = server.join().unwrap();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![("a".to_owned(), inodes[0]), ("b".to_owned(), inodes[1])]
+    );
+    // The guards' `closefd` goes nowhere now (the server stopped reading); no panic.
+    drop((a, b));
+}
