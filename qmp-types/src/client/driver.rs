@@ -35,7 +35,7 @@ use tokio_util::codec::FramedRead;
 
 use crate::client::events::{Subscriber, WireEvent};
 use crate::client::handshake::wire_bytes;
-use crate::client::transport::Io;
+use crate::client::stream::Io;
 use crate::codec::{encode_line, JsonCodec, SENTINEL};
 use crate::error::{Error, ProtocolError};
 use crate::wire::{ErrorBody, ErrorClass, ExecMode, Request, ServerMessage};

@@ -20,7 +20,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 
 use crate::client::events::WireEvent;
-use crate::client::transport::Io;
+use crate::client::stream::Io;
 use crate::client::{Client, ClientConfig};
 use crate::codec::{encode_line, JsonCodec};
 use crate::command::Command;

@@ -18,6 +18,7 @@ mod events;
 mod fds;
 mod follow;
 mod handshake;
+mod stream;
 mod transport;
 
 use std::borrow::Cow;
@@ -36,7 +37,8 @@ pub use events::{EventError, EventStream, Received};
 pub use fds::{AddedFd, NamedFd};
 pub use handshake::Negotiating;
 pub(crate) use handshake::{next_message as next_handshake_message, within as within_handshake};
-pub(crate) use transport::{tcp_stream, unix_stream, Io};
+pub(crate) use stream::Io;
+pub(crate) use transport::{tcp_stream, unix_stream};
 
 use crate::codec::JsonCodec;
 use crate::command::Command;
