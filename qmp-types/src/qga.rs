@@ -111,8 +111,9 @@ impl GuestAgent {
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<GuestAgent, Error> {
-        let stream = crate::client::unix_stream(path.as_ref(), config.handshake_timeout).await?;
-        GuestAgent::connect_io(stream, config).await
+        let path = path.as_ref();
+        let open = |timeout| crate::client::unix_stream(path, timeout);
+        crate::client::with_reconnect(&config, open, GuestAgent::connect_io).await
     }
 
     /// Connects to an agent reachable over TCP (e.g. a chardev socket of the VM).
@@ -124,8 +125,8 @@ impl GuestAgent {
     where
         A: ToSocketAddrs + Display,
     {
-        let stream = crate::client::tcp_stream(address, config.handshake_timeout).await?;
-        GuestAgent::connect_io(stream, config).await
+        let open = |timeout| crate::client::tcp_stream(&address, timeout);
+        crate::client::with_reconnect(&config, open, GuestAgent::connect_io).await
     }
 
     /// The random id used for `guest-sync-delimited`.

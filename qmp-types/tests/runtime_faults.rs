@@ -421,3 +421,49 @@ async fn descriptors_ride_on_the_command_they_were_given_to() {
     // The guards' `closefd` goes nowhere now (the server stopped reading); no panic.
     drop((a, b));
 }
+
+#[tokio::test]
+async fn a_connection_closed_during_the_handshake_is_opened_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("closing.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let server = tokio::spawn(async move {
+        // The first connection ends before the greeting, the second during negotiation.
+        drop(listener.accept().await.unwrap());
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut fake = Fake::new(socket);
+        fake.greet().await;
+        assert_eq!(command(&fake.recv().await), "qmp_capabilities");
+        drop(fake);
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut fake = Fake::new(socket);
+        fake.handshake().await;
+        (fake, listener)
+    });
+    let client = Client::connect_unix(&path, ClientConfig::default())
+        .await
+        .unwrap();
+    let (_fake, listener) = server.await.unwrap();
+    assert!(client.greeting().is_some());
+
+    // A server that always closes is given up on, with the reason.
+    let closer = tokio::spawn(async move {
+        let mut accepted = 0;
+        while let Ok((socket, _)) = listener.accept().await {
+            accepted += 1;
+            drop(socket);
+            if accepted == 6 {
+                return accepted;
+            }
+        }
+        accepted
+    });
+    let error = Client::connect_unix(&path, ClientConfig::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Disconnected { reason } if reason.contains("during the handshake")),
+        "{error}"
+    );
+    assert_eq!(within(10, "closer", closer).await.unwrap(), 6);
+}

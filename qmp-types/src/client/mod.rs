@@ -38,7 +38,7 @@ pub use fds::{AddedFd, NamedFd};
 pub use handshake::Negotiating;
 pub(crate) use handshake::{next_message as next_handshake_message, within as within_handshake};
 pub(crate) use stream::Io;
-pub(crate) use transport::{tcp_stream, unix_stream};
+pub(crate) use transport::{tcp_stream, unix_stream, with_reconnect};
 
 use crate::codec::JsonCodec;
 use crate::command::Command;

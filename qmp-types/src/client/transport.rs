@@ -30,7 +30,9 @@ impl Client {
 
     /// Connects to a QMP server listening on a Unix socket. While the socket does not exist
     /// yet or nobody listens on it (QEMU creates the file a moment before it listens), the
-    /// connection is retried until the handshake timeout.
+    /// connection is retried until the handshake timeout; so is a connection the server
+    /// closes during the handshake (QEMU 7.2 rarely does so to a client that connects while
+    /// it starts), a few times.
     ///
     /// # Errors
     /// [`Error::Connect`] when the socket cannot be reached in time; the handshake errors of
@@ -39,15 +41,20 @@ impl Client {
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<Client, Error> {
-        let stream = unix_stream(path.as_ref(), config.handshake_timeout).await?;
-        Negotiating::start_io(stream, config)
-            .await?
-            .negotiate()
-            .await
+        let path = path.as_ref();
+        let open = |timeout| unix_stream(path, timeout);
+        with_reconnect(&config, open, |stream, config| async {
+            Negotiating::start_io(stream, config)
+                .await?
+                .negotiate()
+                .await
+        })
+        .await
     }
 
     /// Connects to a QMP server listening on TCP, retrying refused connections until the
-    /// handshake timeout. TCP cannot pass file descriptors.
+    /// handshake timeout, and connections closed during the handshake as
+    /// [`Client::connect_unix`] does. TCP cannot pass file descriptors.
     ///
     /// # Errors
     /// [`Error::Connect`] when the address cannot be reached in time; the handshake errors of
@@ -56,11 +63,53 @@ impl Client {
     where
         A: ToSocketAddrs + Display,
     {
-        let stream = tcp_stream(address, config.handshake_timeout).await?;
-        Negotiating::start_io(stream, config)
-            .await?
-            .negotiate()
-            .await
+        let open = |timeout| tcp_stream(&address, timeout);
+        with_reconnect(&config, open, |stream, config| async {
+            Negotiating::start_io(stream, config)
+                .await?
+                .negotiate()
+                .await
+        })
+        .await
+    }
+}
+
+/// How often a connection the server closed during the handshake is opened again: a server
+/// that keeps doing so is not starting up, it refuses us.
+const HANDSHAKE_RECONNECTS: usize = 5;
+
+/// Opens a stream with `open` (given the time left) and runs `handshake` on it; when the
+/// server closes the connection during the handshake, opens a new one, at most
+/// [`HANDSHAKE_RECONNECTS`] times and while the handshake timeout has not passed. Nothing but
+/// the handshake was sent on such a connection, so nothing runs twice.
+pub(crate) async fn with_reconnect<T, O, OF, H, HF>(
+    config: &ClientConfig,
+    mut open: O,
+    mut handshake: H,
+) -> Result<T, Error>
+where
+    O: FnMut(Option<Duration>) -> OF,
+    OF: std::future::Future<Output = Result<Io, Error>>,
+    H: FnMut(Io, ClientConfig) -> HF,
+    HF: std::future::Future<Output = Result<T, Error>>,
+{
+    let started = Instant::now();
+    let timeout = config.handshake_timeout;
+    let mut reconnects = 0;
+    loop {
+        let left = timeout.map(|limit| limit.saturating_sub(started.elapsed()));
+        let stream = open(left).await?;
+        match handshake(stream, config.clone()).await {
+            Err(Error::Disconnected { reason })
+                if reconnects < HANDSHAKE_RECONNECTS
+                    && timeout.map_or(true, |limit| started.elapsed() < limit) =>
+            {
+                reconnects += 1;
+                tracing::debug!(%reason, reconnects, "connection closed during the handshake");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            other => return other,
+        }
     }
 }
 
@@ -115,12 +164,12 @@ pub(crate) async fn unix_stream(path: &Path, timeout: Option<Duration>) -> Resul
 }
 
 /// Connects over TCP with Nagle's algorithm off, retrying refused connections until `timeout`.
-pub(crate) async fn tcp_stream<A>(address: A, timeout: Option<Duration>) -> Result<Io, Error>
+pub(crate) async fn tcp_stream<A>(address: &A, timeout: Option<Duration>) -> Result<Io, Error>
 where
     A: ToSocketAddrs + Display,
 {
     let target = address.to_string();
-    let stream = retry_connect(target, timeout, || TcpStream::connect(&address)).await?;
+    let stream = retry_connect(target, timeout, || TcpStream::connect(address)).await?;
     // QMP exchanges are small request/answer pairs: Nagle's algorithm would only delay them.
     let _ = stream.set_nodelay(true);
     Ok(Io::from_stream(stream))
