@@ -467,3 +467,28 @@ async fn a_connection_closed_during_the_handshake_is_opened_again() {
     );
     assert_eq!(within(10, "closer", closer).await.unwrap(), 6);
 }
+
+#[tokio::test]
+async fn a_second_greeting_during_negotiation_gets_the_negotiation_again() {
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        fake.greet().await;
+        // The session starts over and the first request is lost.
+        assert_eq!(command(&fake.recv().await), "qmp_capabilities");
+        fake.greet().await;
+        let again = fake.recv().await;
+        assert_eq!(command(&again), "qmp_capabilities");
+        fake.reply(&again, json!({})).await;
+        fake
+    });
+    let client = within(
+        10,
+        "connect",
+        Client::connect(client_side, ClientConfig::default()),
+    )
+    .await
+    .unwrap();
+    let _fake = server.await.unwrap();
+    assert!(!client.is_closed());
+}

@@ -167,6 +167,16 @@ impl Negotiating {
                         message: Arc::new(event),
                         bytes,
                     }),
+                    // A server that greets again has started the session over (QEMU resets
+                    // its parser when it sends the greeting), so our request may be gone:
+                    // send it again. Should both be answered, the second answer's id is
+                    // unknown to the driver and dropped.
+                    ServerMessage::Greeting(_) => {
+                        tracing::debug!("second greeting during negotiation; negotiating again");
+                        let io = self.reader.get_mut();
+                        io.write_all(&out).await.map_err(write_failed)?;
+                        io.flush().await.map_err(write_failed)?;
+                    }
                     other => tracing::debug!(?other, "ignoring a message during negotiation"),
                 }
             }
