@@ -310,7 +310,7 @@ async fn run(input: Input) {
         Ok(Ok(Ok(client))) => client,
     };
     let mut events: EventStream<UnknownEvent> = client.events();
-    let _lagging: EventStream<UnknownEvent> = client.events();
+    let _lagging: EventStream<UnknownEvent> = client.lagging_events();
     let mut client = Some(client);
     let mut calls: Vec<(u64, JoinHandle<Result<Value, Error>>)> = Vec::new();
 

@@ -21,6 +21,7 @@
 
 use std::fmt::Display;
 use std::future::Future;
+use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -159,12 +160,180 @@ impl Client {
         block_on(&self.runtime, self.inner.execute_raw(command, arguments))?
     }
 
-    /// Subscribes to events from now on (see [`client::Client::events`]).
+    /// Executes a typed command with file descriptors attached (see
+    /// [`client::Client::execute_with_fds`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::execute_with_fds`], plus [`Error::Runtime`].
+    pub fn execute_with_fds<C: Command>(
+        &self,
+        command: &C,
+        fds: Vec<OwnedFd>,
+    ) -> Result<C::Output, Error> {
+        block_on(&self.runtime, self.inner.execute_with_fds(command, fds))?
+    }
+
+    /// Executes a command by name with file descriptors attached.
+    ///
+    /// # Errors
+    /// As [`client::Client::execute_raw_with_fds`], plus [`Error::Runtime`].
+    pub fn execute_raw_with_fds(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+        fds: Vec<OwnedFd>,
+    ) -> Result<Value, Error> {
+        let call = self.inner.execute_raw_with_fds(command, arguments, fds);
+        block_on(&self.runtime, call)?
+    }
+
+    /// Passes `fd` to QEMU under `name` (see [`client::Client::get_fd`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::get_fd`], plus [`Error::Runtime`].
+    pub fn get_fd(&self, name: &str, fd: impl Into<OwnedFd>) -> Result<NamedFd, Error> {
+        let guard = block_on(&self.runtime, self.inner.get_fd(name, fd))??;
+        Ok(NamedFd {
+            runtime: self.runtime.clone(),
+            guard,
+        })
+    }
+
+    /// Adds `fd` to an fd set (see [`client::Client::add_fd`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::add_fd`], plus [`Error::Runtime`].
+    pub fn add_fd(
+        &self,
+        fd: impl Into<OwnedFd>,
+        fdset_id: Option<u64>,
+        opaque: Option<&str>,
+    ) -> Result<AddedFd, Error> {
+        let guard = block_on(&self.runtime, self.inner.add_fd(fd, fdset_id, opaque))??;
+        Ok(AddedFd {
+            runtime: self.runtime.clone(),
+            guard,
+        })
+    }
+
+    /// Executes `command` and waits for the first matching event (see
+    /// [`client::Client::execute_then_event`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::execute_then_event`], plus [`Error::Runtime`].
+    pub fn execute_then_event<C, E, F>(
+        &self,
+        command: &C,
+        timeout: Duration,
+        matches: F,
+    ) -> Result<(C::Output, Received<E>), Error>
+    where
+        C: Command,
+        E: EventSet,
+        F: FnMut(&E) -> bool,
+    {
+        let call = self.inner.execute_then_event(command, timeout, matches);
+        block_on(&self.runtime, call)?
+    }
+
+    /// Runs a job to its end (see [`client::Client::run_job`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::run_job`], plus [`Error::Runtime`].
+    pub fn run_job<C: Command>(
+        &self,
+        command: &C,
+        timeout: Option<Duration>,
+    ) -> Result<C::Output, Error> {
+        block_on(&self.runtime, self.inner.run_job(command, timeout))?
+    }
+
+    /// Closes the connection for every handle, waiting up to `wait` for the answers due (see
+    /// [`client::Client::close`]).
+    ///
+    /// # Errors
+    /// As [`client::Client::close`], plus [`Error::Runtime`].
+    pub fn close(&self, wait: Duration) -> Result<(), Error> {
+        block_on(&self.runtime, self.inner.close(wait))?
+    }
+
+    /// Subscribes losslessly to events from now on (see [`client::Client::events`]).
     pub fn events<E: EventSet>(&self) -> Events<E> {
+        self.wrap(self.inner.events())
+    }
+
+    /// Subscribes to events from now on, losing the oldest when far behind (see
+    /// [`client::Client::lagging_events`]).
+    pub fn lagging_events<E: EventSet>(&self) -> Events<E> {
+        self.wrap(self.inner.lagging_events())
+    }
+
+    /// The subscription made at connect time (see [`client::Client::events_since_connect`]).
+    pub fn events_since_connect<E: EventSet>(&self) -> Option<Events<E>> {
+        self.inner
+            .events_since_connect()
+            .map(|stream| self.wrap(stream))
+    }
+
+    fn wrap<E>(&self, stream: EventStream<E>) -> Events<E> {
         Events {
             runtime: self.runtime.clone(),
-            stream: self.inner.events(),
+            stream,
         }
+    }
+}
+
+/// A descriptor QEMU holds under a name; see [`client::NamedFd`].
+#[derive(Debug)]
+pub struct NamedFd {
+    runtime: Arc<OwnedRuntime>,
+    guard: client::NamedFd,
+}
+
+impl NamedFd {
+    /// The name QEMU knows the descriptor by.
+    pub fn name(&self) -> &str {
+        self.guard.name()
+    }
+
+    /// Closes the descriptor in QEMU (`closefd`); see [`client::NamedFd::close`].
+    ///
+    /// # Errors
+    /// As [`client::NamedFd::close`], plus [`Error::Runtime`].
+    pub fn close(self) -> Result<(), Error> {
+        block_on(&self.runtime, self.guard.close())?
+    }
+}
+
+/// A descriptor in one of QEMU's fd sets; see [`client::AddedFd`].
+#[derive(Debug)]
+pub struct AddedFd {
+    runtime: Arc<OwnedRuntime>,
+    guard: client::AddedFd,
+}
+
+impl AddedFd {
+    /// The fd set's id.
+    pub fn fdset_id(&self) -> u64 {
+        self.guard.fdset_id()
+    }
+
+    /// The descriptor's number in QEMU.
+    pub fn fd(&self) -> i64 {
+        self.guard.fd()
+    }
+
+    /// The path that makes QEMU use the set: `/dev/fdset/N`.
+    pub fn path(&self) -> String {
+        self.guard.path()
+    }
+
+    /// Removes the descriptor from its set (`remove-fd`); see [`client::AddedFd::close`].
+    ///
+    /// # Errors
+    /// As [`client::AddedFd::close`], plus [`Error::Runtime`].
+    pub fn close(self) -> Result<(), Error> {
+        block_on(&self.runtime, self.guard.close())?
     }
 }
 

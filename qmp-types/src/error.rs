@@ -37,11 +37,14 @@ pub enum Error {
     /// The server broke the protocol, or a request was lost to a server-side parse error.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
-    /// Connecting to the server failed.
-    #[error("cannot connect to {target}: {source}")]
+    /// Connecting to the server failed: with another error than "not listening yet", or with
+    /// that one still after retrying for the handshake timeout.
+    #[error("cannot connect to {target} (after retrying for {waited:?}): {source}")]
     Connect {
         /// The socket path or address.
         target: String,
+        /// How long connecting was retried while the server was not listening yet.
+        waited: Duration,
         /// The I/O error.
         #[source]
         source: std::io::Error,
@@ -70,6 +73,31 @@ pub enum Error {
         command: String,
         /// Why not.
         reason: OobUnavailable,
+    },
+    /// File descriptors were given for a command on a connection that cannot carry them;
+    /// nothing was sent, and the descriptors were closed.
+    #[error("cannot pass file descriptors with `{command}` over {transport}: only Unix sockets carry them")]
+    FdPassing {
+        /// The command's wire name.
+        command: String,
+        /// The kind of connection (`TCP`, ...).
+        transport: &'static str,
+    },
+    /// The command succeeded, but no event matching the caller's predicate arrived in time.
+    #[error("`{command}` succeeded, but no matching event arrived within {after:?}")]
+    NoEvent {
+        /// The command's wire name.
+        command: String,
+        /// The time allowed for the command and its event.
+        after: Duration,
+    },
+    /// A job ended with an error (`query-jobs` reported it when the job concluded).
+    #[error("job `{job}` failed: {desc}")]
+    Job {
+        /// The job's id.
+        job: String,
+        /// QEMU's error text.
+        desc: String,
     },
     /// The blocking client could not create or use its runtime.
     #[error("blocking client: {0}")]

@@ -7,18 +7,21 @@
 //! section describes: send a 0xFF byte (a lexical error that resets the agent's parser; the
 //! agent answers it with an id-less error, which we skip), then `guest-sync-delimited` with a
 //! random id. The agent puts a 0xFF byte right before that answer, so everything before the
-//! sentinel is discarded, and answers are read until the one echoing our id. After that the
-//! connection is an ordinary (in-band only) QMP connection.
+//! sentinel is discarded, and answers are read until the one echoing our id. An agent that
+//! does not answer yet (it may not run yet) is asked again with a new id, until the handshake
+//! timeout; an answer to any of those ids completes the sync. After that the connection is
+//! an ordinary (in-band only) QMP connection.
 
 use std::fmt::Display;
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::ToSocketAddrs;
 use tokio_util::codec::FramedRead;
 
-use crate::client::{Client, ClientConfig};
+use crate::client::{Client, ClientConfig, Io};
 use crate::codec::{encode_line, JsonCodec, SENTINEL};
 use crate::command::Command;
 use crate::error::{Error, ProtocolError};
@@ -26,6 +29,11 @@ use crate::wire::{ExecMode, Request, ServerMessage};
 
 /// The fence for id-less error recovery (see the client driver): every agent has it.
 const QGA_FENCE_COMMAND: &str = "guest-ping";
+
+/// How long the first `guest-sync-delimited` waits before it is sent again; each retry waits
+/// twice as long, up to [`MAX_SYNC_PAUSE`], until the handshake timeout.
+const FIRST_SYNC_PAUSE: Duration = Duration::from_millis(250);
+const MAX_SYNC_PAUSE: Duration = Duration::from_secs(2);
 
 /// A synchronised connection to a guest agent.
 ///
@@ -53,46 +61,43 @@ impl GuestAgent {
     where
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
+        GuestAgent::connect_io(Io::from_stream(io), config).await
+    }
+
+    async fn connect_io(io: Io, config: ClientConfig) -> Result<GuestAgent, Error> {
         let mut reader = FramedRead::new(io, JsonCodec::new(config.max_message_size));
-        // Only 53 bits, so the id survives agents or proxies that handle JSON numbers as doubles.
-        let sync_id = fastrand::u64(1..1 << 53);
-        crate::client::within_handshake(config.handshake_timeout, "guest-sync-delimited", async {
-            let arguments = serde_json::json!({ "id": sync_id });
-            let request = Request {
-                mode: ExecMode::InBand,
-                command: "guest-sync-delimited",
-                arguments: arguments.as_object(),
-                id: None,
-            };
-            let mut out = bytes::BytesMut::new();
-            out.extend_from_slice(&[SENTINEL]);
-            encode_line(&request, &mut out).map_err(ProtocolError::Stream)?;
-            reader.decoder_mut().skip_to_sentinel();
-            let io = reader.get_mut();
-            let failed = |error: std::io::Error| Error::Disconnected {
-                reason: format!("write failed during guest-sync-delimited: {error}"),
-            };
-            io.write_all(&out).await.map_err(failed)?;
-            io.flush().await.map_err(failed)?;
+        let stage = "guest-sync-delimited";
+        let sync_id = crate::client::within_handshake(config.handshake_timeout, stage, async {
+            let mut sent = Vec::new();
+            let mut pause = FIRST_SYNC_PAUSE;
             loop {
-                match crate::client::next_handshake_message(&mut reader).await? {
-                    ServerMessage::Response(response)
-                        if response.result.as_ref().ok().and_then(Value::as_u64)
-                            == Some(sync_id) =>
-                    {
-                        return Ok(());
-                    }
-                    // Output meant for a previous client that followed a 0xFF of its own: our
-                    // answer has its own sentinel, so skip to the next one.
-                    other => {
-                        tracing::debug!(?other, "skipping a message while synchronising");
-                        reader.decoder_mut().skip_to_sentinel();
+                // Only 53 bits, so the id survives agents or proxies that handle JSON numbers
+                // as doubles.
+                let sync_id = fastrand::u64(1..1 << 53);
+                sent.push(sync_id);
+                send_sync(&mut reader, sync_id).await?;
+                match tokio::time::timeout(pause, answer_to(&mut reader, &sent)).await {
+                    Ok(answered) => return answered,
+                    // An agent that is not running yet (a guest still booting) never sees
+                    // what was sent to its port: ask again. Reading resumes where it was.
+                    Err(_) => {
+                        tracing::debug!(?pause, "the guest agent did not answer; syncing again");
+                        pause = (pause * 2).min(MAX_SYNC_PAUSE);
                     }
                 }
             }
         })
         .await?;
-        let client = Client::spawn(reader, &config, None, false, QGA_FENCE_COMMAND, true, 1);
+        let client = Client::spawn(
+            reader,
+            &config,
+            None,
+            false,
+            QGA_FENCE_COMMAND,
+            true,
+            1,
+            Vec::new(),
+        );
         Ok(GuestAgent { client, sync_id })
     }
 
@@ -106,7 +111,9 @@ impl GuestAgent {
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<GuestAgent, Error> {
-        GuestAgent::connect(crate::client::unix_stream(path.as_ref()).await?, config).await
+        let path = path.as_ref();
+        let open = |timeout| crate::client::unix_stream(path, timeout);
+        crate::client::with_reconnect(&config, open, GuestAgent::connect_io).await
     }
 
     /// Connects to an agent reachable over TCP (e.g. a chardev socket of the VM).
@@ -118,7 +125,8 @@ impl GuestAgent {
     where
         A: ToSocketAddrs + Display,
     {
-        GuestAgent::connect(crate::client::tcp_stream(address).await?, config).await
+        let open = |timeout| crate::client::tcp_stream(&address, timeout);
+        crate::client::with_reconnect(&config, open, GuestAgent::connect_io).await
     }
 
     /// The random id used for `guest-sync-delimited`.
@@ -158,5 +166,49 @@ impl GuestAgent {
     /// Whether the connection has ended.
     pub fn is_closed(&self) -> bool {
         self.client.is_closed()
+    }
+}
+
+/// Sends a parser reset (0xFF) and `guest-sync-delimited` with `sync_id`, and makes the reader
+/// skip to the sentinel the agent puts before its answer.
+async fn send_sync(reader: &mut FramedRead<Io, JsonCodec>, sync_id: u64) -> Result<(), Error> {
+    let arguments = serde_json::json!({ "id": sync_id });
+    let request = Request {
+        mode: ExecMode::InBand,
+        command: "guest-sync-delimited",
+        arguments: arguments.as_object(),
+        id: None,
+    };
+    let mut out = bytes::BytesMut::new();
+    out.extend_from_slice(&[SENTINEL]);
+    encode_line(&request, &mut out).map_err(ProtocolError::Stream)?;
+    reader.decoder_mut().skip_to_sentinel();
+    let io = reader.get_mut();
+    let failed = |error: std::io::Error| Error::Disconnected {
+        reason: format!("write failed during guest-sync-delimited: {error}"),
+    };
+    io.write_all(&out).await.map_err(failed)?;
+    io.flush().await.map_err(failed)
+}
+
+/// Reads until the answer echoing one of the `sent` ids, and returns that id.
+async fn answer_to(reader: &mut FramedRead<Io, JsonCodec>, sent: &[u64]) -> Result<u64, Error> {
+    loop {
+        match crate::client::next_handshake_message(reader).await? {
+            ServerMessage::Response(response) => {
+                let echoed = response.result.as_ref().ok().and_then(Value::as_u64);
+                if let Some(id) = echoed.filter(|id| sent.contains(id)) {
+                    return Ok(id);
+                }
+                tracing::debug!(?response, "skipping a message while synchronising");
+                // Output meant for a previous client that followed a 0xFF of its own: our
+                // answer has its own sentinel, so skip to the next one.
+                reader.decoder_mut().skip_to_sentinel();
+            }
+            other => {
+                tracing::debug!(?other, "skipping a message while synchronising");
+                reader.decoder_mut().skip_to_sentinel();
+            }
+        }
     }
 }

@@ -11,18 +11,8 @@ use qmp_types::client::{ClientConfig, Error};
 use support::*;
 
 fn connect(qemu: &QemuProcess) -> Client {
-    // The socket file appears when QEMU binds it, a moment before it listens.
-    for _ in 0..100 {
-        match Client::connect_unix(qemu.socket(), ClientConfig::default()) {
-            Err(Error::Connect { source, .. })
-                if source.kind() == std::io::ErrorKind::ConnectionRefused =>
-            {
-                std::thread::sleep(Duration::from_millis(20))
-            }
-            other => return other.expect("connect"),
-        }
-    }
-    panic!("{} refused connections for 2 s", qemu.socket().display());
+    // Retries by itself while QEMU has created the socket file but does not listen yet.
+    Client::connect_unix(qemu.socket(), ClientConfig::default()).expect("connect")
 }
 
 #[test]
@@ -61,6 +51,52 @@ fn blocking_calls_and_events() {
             .is_none());
         let error = client.execute_raw("no-such-command", None).unwrap_err();
         assert!(matches!(error, Error::Qmp { .. }), "{error}");
+    }
+}
+
+#[test]
+fn blocking_fd_passing_command_then_event_and_close() {
+    for release in Release::ALL {
+        let qemu = QemuProcess::system_none(release);
+        let client = connect(&qemu);
+        let added = client
+            .add_fd(tempfile::tempfile().unwrap(), None, Some("blocking"))
+            .unwrap();
+        let sets = client.execute_raw("query-fdsets", None).unwrap();
+        assert!(
+            sets.as_array()
+                .unwrap()
+                .iter()
+                .any(|set| set["fdset-id"] == added.fdset_id()),
+            "{release:?}: {sets}"
+        );
+        let id = added.fdset_id();
+        added.close().unwrap();
+        let sets = client.execute_raw("query-fdsets", None).unwrap();
+        assert!(!sets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|set| set["fdset-id"] == id));
+        let named = client
+            .get_fd("blocking", tempfile::tempfile().unwrap())
+            .unwrap();
+        assert_eq!(named.name(), "blocking");
+        named.close().unwrap();
+
+        let (_, stop) = client
+            .execute_then_event(&Stop {}, Duration::from_secs(10), |event: &TestEvent| {
+                *event == TestEvent::Stop
+            })
+            .unwrap();
+        assert_eq!(stop.event, TestEvent::Stop);
+
+        client.close(Duration::from_secs(5)).unwrap();
+        let error = client.execute(&Cont {}).unwrap_err();
+        assert!(
+            matches!(error, Error::Disconnected { .. }),
+            "{release:?}: {error}"
+        );
     }
 }
 

@@ -201,7 +201,7 @@ async fn never_ending_message_is_cut_at_the_size_limit() {
 #[tokio::test]
 async fn lagging_subscriber_observes_its_loss() {
     let (client, mut fake) = start(json!([]), ClientConfig::default().event_buffer(4)).await;
-    let mut slow: EventStream<TestEvent> = client.events();
+    let mut slow: EventStream<TestEvent> = client.lagging_events();
     for n in 0..10 {
         fake.send(json!({"event": "TEST", "data": {"n": n},
             "timestamp": {"seconds": 1000 + n, "microseconds": 5}}))

@@ -1,4 +1,4 @@
-//! Client settings: message size limit, OOB negotiation, event buffering, timeouts.
+//! Client settings: message size limit, OOB negotiation, event delivery, timeouts.
 
 use std::time::Duration;
 
@@ -22,6 +22,8 @@ pub struct ClientConfig {
     pub(crate) max_message_size: usize,
     pub(crate) enable_oob: bool,
     pub(crate) event_buffer: usize,
+    pub(crate) event_memory_cap: usize,
+    pub(crate) events_since_connect: bool,
     pub(crate) command_timeout: Option<Duration>,
     pub(crate) handshake_timeout: Option<Duration>,
     pub(crate) max_in_flight: usize,
@@ -33,6 +35,8 @@ impl Default for ClientConfig {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             enable_oob: true,
             event_buffer: 128,
+            event_memory_cap: 16 << 20,
+            events_since_connect: false,
             command_timeout: None,
             handshake_timeout: Some(Duration::from_secs(10)),
             max_in_flight: MAX_IN_BAND_IN_FLIGHT,
@@ -59,10 +63,34 @@ impl ClientConfig {
         self.enable_oob
     }
 
-    /// How many events each subscriber may fall behind before it loses the oldest ones
-    /// (default 128; at least 1). See [`crate::client::EventStream`] for the policy.
+    /// How many events a lagging subscriber ([`Client::lagging_events`]) may fall behind
+    /// before it loses the oldest ones (default 128; at least 1).
+    ///
+    /// [`Client::lagging_events`]: crate::client::Client::lagging_events
     pub fn event_buffer(mut self, events: usize) -> Self {
         self.event_buffer = events.max(1);
+        self
+    }
+
+    /// How far a lossless subscriber ([`Client::events`]) may fall behind, in bytes of unread
+    /// events as received (default 16 MiB; decoded events take a few times more memory).
+    /// Beyond it, its stream ends with [`EventError::Overflow`] instead of growing further.
+    ///
+    /// [`Client::events`]: crate::client::Client::events
+    /// [`EventError::Overflow`]: crate::client::EventError::Overflow
+    pub fn event_memory_cap(mut self, bytes: usize) -> Self {
+        self.event_memory_cap = bytes;
+        self
+    }
+
+    /// Whether to subscribe losslessly when the connection is made (default `false`), so
+    /// that no event is lost between the handshake and the first subscriber, including
+    /// events sent before the greeting. Take it with [`Client::events_since_connect`]; until
+    /// then its events are kept (up to [`ClientConfig::event_memory_cap`]).
+    ///
+    /// [`Client::events_since_connect`]: crate::client::Client::events_since_connect
+    pub fn events_since_connect(mut self, enable: bool) -> Self {
+        self.events_since_connect = enable;
         self
     }
 

@@ -10,24 +10,35 @@
 //! Everything happens in one `poll` function instead of a `select!` over awaits: reading,
 //! writing and accepting calls progress independently, so a server that stops reading (its
 //! in-band queue is full) never stops us from reading its answers, which would deadlock.
+//!
+//! Subscriptions and the close request travel on the same channel as calls, so their order
+//! is kept: a subscription made before a command is sent is registered before the command is
+//! written, and so sees every event the command causes.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::os::fd::OwnedFd;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Buf, BufMut, BytesMut};
 use futures::Stream;
 use serde_json::{Map, Value};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::io::AsyncWrite;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Sleep;
 use tokio_util::codec::FramedRead;
 
+use crate::client::events::{Subscriber, WireEvent};
+use crate::client::handshake::wire_bytes;
+use crate::client::stream::Io;
 use crate::codec::{encode_line, JsonCodec, SENTINEL};
 use crate::error::{Error, ProtocolError};
-use crate::wire::{ErrorBody, ErrorClass, EventMessage, ExecMode, Request, ServerMessage};
+use crate::wire::{ErrorBody, ErrorClass, ExecMode, Request, ServerMessage};
 
 /// The answer channel of one call.
 pub(crate) type Reply = oneshot::Sender<Result<Value, Error>>;
@@ -42,7 +53,42 @@ pub(crate) struct Call {
     pub(crate) arguments: Option<Map<String, Value>>,
     /// Where the answer goes.
     pub(crate) reply: Reply,
+    /// File descriptors sent with the request's bytes (`SCM_RIGHTS`), closed here once sent.
+    pub(crate) fds: Vec<OwnedFd>,
+    /// Sent even when nobody waits for the answer (the removal of a dropped fd guard).
+    pub(crate) detached: bool,
 }
+
+impl Call {
+    /// Whether the call should still be sent.
+    fn wanted(&self) -> bool {
+        self.detached || !self.reply.is_closed()
+    }
+}
+
+/// What handles send to the driver, in one channel so that their order is kept.
+pub(crate) enum ToDriver {
+    /// A command.
+    Call(Call),
+    /// A new event subscription.
+    Subscribe(Subscriber),
+    /// Stop taking calls, wait up to `wait` for the answers due, then close; `done` gets the
+    /// number of callers that were still waiting when the connection closed.
+    Close {
+        wait: Duration,
+        done: oneshot::Sender<usize>,
+    },
+}
+
+/// A close in progress.
+struct Closing {
+    wait: Duration,
+    deadline: Pin<Box<Sleep>>,
+    done: oneshot::Sender<usize>,
+}
+
+/// Why the connection was closed by the client, for calls made after [`ToDriver::Close`].
+pub(crate) const CLOSED_BY_CLIENT: &str = "the client closed the connection";
 
 /// A request written to the server and not answered yet.
 enum Pending {
@@ -98,66 +144,91 @@ pub(crate) struct DriverSettings {
 }
 
 /// The task state.
-pub(crate) struct Driver<T> {
-    reader: FramedRead<T, JsonCodec>,
-    calls: mpsc::UnboundedReceiver<Call>,
+pub(crate) struct Driver {
+    reader: FramedRead<Io, JsonCodec>,
+    calls: mpsc::UnboundedReceiver<ToDriver>,
     handles_gone: bool,
-    events: broadcast::Sender<Arc<EventMessage>>,
+    subscribers: Vec<Subscriber>,
     /// In-band calls waiting for a free slot at the server, in submission order.
     queue: VecDeque<Call>,
     pending: HashMap<u64, Pending>,
     in_band_in_flight: usize,
     next_id: u64,
     out: BytesMut,
+    /// The stream offset of `out`'s first byte.
+    out_offset: u64,
+    /// File descriptors to attach to the byte at a stream offset (the start of their
+    /// request), in offset order.
+    fd_marks: VecDeque<(u64, Vec<OwnedFd>)>,
+    /// The id of the written request that carried file descriptors and is not answered yet.
+    /// QEMU keeps only the descriptors of the last message that carried some, until a command
+    /// takes them, so a second such request waits until the first is answered.
+    fd_call: Option<u64>,
     needs_flush: bool,
     settings: DriverSettings,
     recovery: Option<Recovery>,
+    closing: Option<Closing>,
     closed: Arc<OnceLock<String>>,
 }
 
-impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
+impl Driver {
     /// A driver over an already negotiated stream. `next_id` continues the handshake's ids.
+    /// `early_events` (received during the handshake) go to `subscribers` first.
     pub(crate) fn new(
-        reader: FramedRead<T, JsonCodec>,
-        calls: mpsc::UnboundedReceiver<Call>,
-        events: broadcast::Sender<Arc<EventMessage>>,
+        reader: FramedRead<Io, JsonCodec>,
+        calls: mpsc::UnboundedReceiver<ToDriver>,
+        subscribers: Vec<Subscriber>,
+        early_events: Vec<WireEvent>,
         settings: DriverSettings,
         next_id: u64,
         closed: Arc<OnceLock<String>>,
     ) -> Self {
-        Driver {
+        let mut driver = Driver {
             reader,
             calls,
             handles_gone: false,
-            events,
+            subscribers,
             queue: VecDeque::new(),
             pending: HashMap::new(),
             in_band_in_flight: 0,
             next_id,
             out: BytesMut::new(),
+            out_offset: 0,
+            fd_marks: VecDeque::new(),
+            fd_call: None,
             needs_flush: false,
             settings,
             recovery: None,
+            closing: None,
             closed,
+        };
+        for event in early_events {
+            driver.publish(event);
         }
+        driver
     }
 
     /// Runs until the connection ends, or every handle is gone and everything written is
-    /// flushed (answers still due have nobody to go to), then fails whatever is still waiting.
+    /// flushed (answers still due have nobody to go to), or a requested close completes;
+    /// then fails whatever is still waiting.
     pub(crate) async fn run(mut self) {
         let reason = std::future::poll_fn(|cx| self.poll_drive(cx)).await;
         tracing::debug!(%reason, "QMP connection closed");
-        self.shutdown(reason);
+        let done = self.closing.take().map(|closing| closing.done);
+        let unanswered = self.shutdown(reason);
+        if let Some(done) = done {
+            let _ = done.send(unanswered);
+        }
     }
 
     fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<String> {
         loop {
             let mut progress = false;
 
-            if !self.handles_gone {
+            if !self.handles_gone && self.closing.is_none() {
                 match self.calls.poll_recv(cx) {
-                    Poll::Ready(Some(call)) => {
-                        self.accept(call);
+                    Poll::Ready(Some(message)) => {
+                        self.accept(message);
                         progress = true;
                     }
                     Poll::Ready(None) => {
@@ -170,10 +241,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             self.dispatch_queue();
 
             if !self.out.is_empty() {
-                match Pin::new(self.reader.get_mut()).poll_write(cx, &self.out) {
+                match self.poll_write_out(cx) {
                     Poll::Ready(Ok(0)) => return Poll::Ready("the server stopped reading".into()),
                     Poll::Ready(Ok(written)) => {
                         self.out.advance(written);
+                        self.out_offset += written as u64;
                         self.needs_flush = true;
                         progress = true;
                     }
@@ -194,9 +266,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             }
 
             let mut answered = false;
+            let before = self.reader.decoder().stream_offset();
             match Pin::new(&mut self.reader).poll_next(cx) {
                 Poll::Ready(Some(Ok(value))) => {
-                    answered = self.on_message(value);
+                    let bytes = wire_bytes(before, self.reader.decoder().stream_offset());
+                    answered = self.on_message(value, bytes);
                     progress = true;
                 }
                 Poll::Ready(Some(Err(error))) => {
@@ -211,6 +285,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 // Answers still due would only be discarded; a hung command (or a guest agent
                 // told to shut down) would keep the socket open forever.
                 return Poll::Ready("every client handle was dropped".into());
+            }
+            if let Some(reason) = self.poll_closing(cx) {
+                return Poll::Ready(reason);
             }
             // Latency: once the buffered answers are delivered, let the woken callers run
             // before we try another read, so their next requests are written a few
@@ -233,17 +310,74 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         self.settings.held.store(held, Ordering::Relaxed);
     }
 
-    /// Whether some caller still waits for an answer (written or queued request).
+    /// When a close was requested: the reason to end now (every answer due has arrived, or
+    /// the wait is over), else `None`.
+    fn poll_closing(&mut self, cx: &mut Context<'_>) -> Option<String> {
+        self.closing.as_ref()?;
+        if self.out.is_empty() && !self.needs_flush && !self.has_waiters() {
+            return Some(CLOSED_BY_CLIENT.into());
+        }
+        let closing = self.closing.as_mut()?;
+        let expired = closing.deadline.as_mut().poll(cx).is_ready();
+        expired.then(|| {
+            format!(
+                "{CLOSED_BY_CLIENT} after waiting {:?} for the answers due",
+                closing.wait
+            )
+        })
+    }
+
+    /// Writes from `out`: up to the next request that carries file descriptors, or that
+    /// request (with its descriptors) up to the one after it.
+    fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<usize>> {
+        let offset = self.out_offset;
+        let relative = |at: u64| usize::try_from(at - offset).unwrap_or(usize::MAX);
+        match self.fd_marks.front() {
+            None => Pin::new(self.reader.get_mut()).poll_write(cx, &self.out),
+            Some((at, _)) if *at > offset => {
+                let end = relative(*at).min(self.out.len());
+                Pin::new(self.reader.get_mut()).poll_write(cx, &self.out[..end])
+            }
+            Some((_, fds)) => {
+                let end = self.fd_marks.get(1).map_or(self.out.len(), |(next, _)| {
+                    relative(*next).min(self.out.len())
+                });
+                let written = self
+                    .reader
+                    .get_mut()
+                    .poll_write_with_fds(cx, &self.out[..end], fds);
+                if matches!(written, Poll::Ready(Ok(n)) if n > 0) {
+                    // The kernel now holds duplicates for the server: ours close here.
+                    self.fd_marks.pop_front();
+                }
+                written
+            }
+        }
+    }
+
+    /// Delivers an event to every subscriber, forgetting those that are gone.
+    fn publish(&mut self, event: WireEvent) {
+        self.subscribers
+            .retain(|subscriber| subscriber.deliver(&event));
+    }
+
+    /// Whether some caller still waits for an answer (written or queued request), or a
+    /// detached request still has to be written.
     fn has_waiters(&self) -> bool {
         let pending = self.pending.values().any(|pending| match pending {
             Pending::Call { reply, .. } => !reply.is_closed(),
             Pending::Fence => false,
         });
-        pending || self.queue.iter().any(|call| !call.reply.is_closed())
+        pending || self.queue.iter().any(Call::wanted)
     }
 
-    fn accept(&mut self, call: Call) {
-        if call.reply.is_closed() {
+    fn accept(&mut self, message: ToDriver) {
+        let call = match message {
+            ToDriver::Call(call) => call,
+            ToDriver::Subscribe(subscriber) => return self.subscribers.push(subscriber),
+            ToDriver::Close { wait, done } => return self.start_closing(wait, done),
+        };
+        if !call.wanted() {
             return; // cancelled before we saw it
         }
         match call.mode {
@@ -266,10 +400,40 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 break;
             };
             // A caller that gave up while queued is skipped, so the server never runs it.
-            if !call.reply.is_closed() {
-                self.send(call);
+            if !call.wanted() {
+                continue;
+            }
+            if !call.fds.is_empty() && self.fd_call.is_some() {
+                self.queue.push_front(call);
+                break;
+            }
+            self.send(call);
+        }
+    }
+
+    /// Stops taking calls: those sent after the close request fail now, with the reason
+    /// later callers also get; the ones before it are still sent and answered.
+    fn start_closing(&mut self, wait: Duration, done: oneshot::Sender<usize>) {
+        let _ = self.closed.set(CLOSED_BY_CLIENT.into());
+        self.calls.close();
+        while let Ok(message) = self.calls.try_recv() {
+            match message {
+                ToDriver::Call(call) => {
+                    let _ = call.reply.send(Err(Error::Disconnected {
+                        reason: CLOSED_BY_CLIENT.into(),
+                    }));
+                }
+                ToDriver::Subscribe(_) => {}
+                ToDriver::Close { done, .. } => {
+                    let _ = done.send(0);
+                }
             }
         }
+        self.closing = Some(Closing {
+            wait,
+            deadline: Box::pin(tokio::time::sleep(wait)),
+            done,
+        });
     }
 
     /// Forgets written calls whose callers gave up, freeing their slots; their late answers
@@ -292,6 +456,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 )
             })
             .count();
+        if self
+            .fd_call
+            .is_some_and(|id| !self.pending.contains_key(&id))
+        {
+            self.fd_call = None;
+        }
     }
 
     fn take_id(&mut self) -> u64 {
@@ -308,12 +478,17 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
             arguments: call.arguments.as_ref(),
             id: Some(id),
         };
+        let start = self.out_offset + self.out.len() as u64;
         if let Err(error) = encode_line(&request, &mut self.out) {
             let _ = call.reply.send(Err(Error::Arguments {
                 command: call.command.into_owned(),
                 reason: error.to_string(),
             }));
             return;
+        }
+        if !call.fds.is_empty() {
+            self.fd_marks.push_back((start, call.fds));
+            self.fd_call = Some(id);
         }
         let in_band = call.mode == ExecMode::InBand;
         if in_band {
@@ -330,7 +505,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
     }
 
     /// Handles one server message; returns whether it answered a waiting caller.
-    fn on_message(&mut self, value: Value) -> bool {
+    fn on_message(&mut self, value: Value, bytes: usize) -> bool {
         let known_id = value.get("id").and_then(Value::as_u64);
         match ServerMessage::from_value(value) {
             Ok(ServerMessage::Response(response)) => match response.id {
@@ -344,8 +519,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
                 },
             },
             Ok(ServerMessage::Event(event)) => {
-                // `send` fails only when nobody subscribed; events are then simply dropped.
-                let _ = self.events.send(Arc::new(event));
+                // Nobody subscribed: the event is dropped, as documented for `events()`.
+                if !self.subscribers.is_empty() {
+                    let message = Arc::new(event);
+                    self.publish(WireEvent { message, bytes });
+                }
             }
             Ok(ServerMessage::Greeting(_)) => {
                 tracing::warn!("ignoring a second greeting");
@@ -374,6 +552,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
 
     fn take_pending(&mut self, id: u64) -> Option<Pending> {
         let pending = self.pending.remove(&id)?;
+        if self.fd_call == Some(id) {
+            self.fd_call = None;
+        }
         if matches!(
             pending,
             Pending::Fence | Pending::Call { in_band: true, .. }
@@ -462,27 +643,40 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Driver<T> {
         }
     }
 
-    fn shutdown(mut self, reason: String) {
+    /// Fails every call still waiting and returns how many callers were told so.
+    fn shutdown(mut self, reason: String) -> usize {
         let _ = self.closed.set(reason.clone());
         // Closing first means no handle can add a call after the drain below.
         self.calls.close();
-        let disconnected = || {
-            Err(Error::Disconnected {
-                reason: reason.clone(),
-            })
+        let mut unanswered = 0;
+        let mut fail = |reply: Reply| {
+            let failed = reply
+                .send(Err(Error::Disconnected {
+                    reason: reason.clone(),
+                }))
+                .is_ok();
+            unanswered += usize::from(failed);
         };
         for (_, pending) in self.pending.drain() {
             if let Pending::Call { reply, .. } = pending {
-                let _ = reply.send(disconnected());
+                fail(reply);
             }
         }
         for call in self.queue.drain(..) {
-            let _ = call.reply.send(disconnected());
+            fail(call.reply);
         }
-        while let Ok(call) = self.calls.try_recv() {
-            let _ = call.reply.send(disconnected());
+        while let Ok(message) = self.calls.try_recv() {
+            match message {
+                ToDriver::Call(call) => fail(call.reply),
+                ToDriver::Subscribe(_) => {}
+                ToDriver::Close { done, .. } => {
+                    let _ = done.send(0);
+                }
+            }
         }
         self.settings.held.store(0, Ordering::Relaxed);
-        // Dropping `self.events` (the only strong sender) ends every event stream.
+        // Dropping `self.subscribers` ends every event stream; dropping `self.fd_marks`
+        // closes descriptors that were never sent.
+        unanswered
     }
 }

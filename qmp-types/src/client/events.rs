@@ -1,21 +1,32 @@
-//! Event subscriptions: a typed stream per subscriber over the driver's broadcast channel.
+//! Event subscriptions: the driver's side of each subscriber and the typed stream it feeds.
 //!
-//! Policy when a subscriber lags: the driver never waits for subscribers (a slow subscriber
-//! that awaits a command answer while the driver waits for it to drain events would deadlock
-//! the connection). Each subscriber has a bounded buffer of [`ClientConfig::event_buffer`]
-//! events; when it falls further behind, the oldest events it has not read are dropped *for
-//! that subscriber only*, and it receives one [`EventError::Lagged`] item saying how many it
-//! missed before continuing with the oldest event still buffered.
+//! The driver never waits for subscribers: a subscriber that awaits a command's answer while
+//! the driver waits for it to drain events would deadlock the connection. So each subscriber
+//! has its own queue, in one of two modes:
 //!
+//! - **Lossless** ([`Client::events`]): an unbounded queue that never drops an event. Its
+//!   memory is capped ([`ClientConfig::event_memory_cap`], counted in bytes of the events as
+//!   received): a subscriber that falls further behind gets every event queued so far, then
+//!   one [`EventError::Overflow`], and then its stream ends. Nothing is ever dropped silently.
+//! - **Lagging** ([`Client::lagging_events`]): a ring of [`ClientConfig::event_buffer`] events.
+//!   When the subscriber falls further behind, the oldest events it has not read are dropped
+//!   *for that subscriber only*, and it receives one [`EventError::Lagged`] item saying exactly
+//!   how many it missed before continuing with the oldest event still buffered.
+//!
+//! [`Client::events`]: crate::client::Client::events
+//! [`Client::lagging_events`]: crate::client::Client::lagging_events
+//! [`ClientConfig::event_memory_cap`]: crate::client::ClientConfig::event_memory_cap
 //! [`ClientConfig::event_buffer`]: crate::client::ClientConfig::event_buffer
 
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
-use tokio::sync::broadcast;
+use serde_json::Value;
+use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
 
@@ -31,48 +42,157 @@ pub struct Received<E> {
     pub timestamp: Timestamp,
 }
 
-/// A per-subscriber problem; the stream goes on after it.
+/// A per-subscriber problem. The stream goes on after [`EventError::Lagged`] and
+/// [`EventError::Decode`], and ends after [`EventError::Overflow`].
 #[derive(Debug, thiserror::Error)]
 pub enum EventError {
-    /// The subscriber fell behind by more than its buffer; this many events were dropped for it.
+    /// A lagging subscriber fell behind by more than its buffer; this many events were
+    /// dropped for it.
     #[error("event subscriber fell behind and missed {missed} events")]
     Lagged {
         /// How many events were dropped.
         missed: u64,
     },
+    /// A lossless subscriber fell behind by more than its memory cap. Every event before this
+    /// item was delivered; the subscription ends here.
+    #[error(
+        "lossless event subscriber fell behind by more than {cap} bytes of events; \
+         the subscription ended (every event before this was delivered)"
+    )]
+    Overflow {
+        /// The cap that was exceeded, in bytes.
+        cap: usize,
+    },
     /// A known event whose `data` does not match its type.
-    #[error("cannot decode event `{event}`: {source}")]
+    #[error("cannot decode event `{event}`: {source}; the event: {raw}")]
     Decode {
         /// The event's wire name.
         event: String,
+        /// The event as received (`event`, `data`, `timestamp`).
+        raw: Value,
         /// The decoding error.
         #[source]
         source: serde_json::Error,
     },
 }
 
+/// One event as the driver hands it to subscribers: shared by all of them, with its size on
+/// the wire (what the lossless memory cap counts).
+#[derive(Debug, Clone)]
+pub(crate) struct WireEvent {
+    pub(crate) message: Arc<EventMessage>,
+    pub(crate) bytes: usize,
+}
+
+/// What a lossless queue carries.
+#[derive(Debug)]
+pub(crate) enum Delivery {
+    Event(WireEvent),
+    /// The last item: the cap was exceeded.
+    Overflow {
+        cap: usize,
+    },
+}
+
+/// The driver's side of one subscription.
+#[derive(Debug)]
+pub(crate) enum Subscriber {
+    Lossless {
+        queue: mpsc::UnboundedSender<Delivery>,
+        /// Bytes queued and not yet read, shared with the stream.
+        queued: Arc<AtomicUsize>,
+        cap: usize,
+    },
+    Lagging(broadcast::Sender<Arc<EventMessage>>),
+}
+
+impl Subscriber {
+    /// A lossless subscription capped at `cap` bytes, and the untyped receiving end.
+    pub(crate) fn lossless(cap: usize) -> (Subscriber, LosslessReceiver) {
+        let (queue, receiver) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let subscriber = Subscriber::Lossless {
+            queue,
+            queued: queued.clone(),
+            cap,
+        };
+        (subscriber, LosslessReceiver { receiver, queued })
+    }
+
+    /// A lagging subscription of `buffer` events and its stream.
+    pub(crate) fn lagging<E: EventSet>(buffer: usize) -> (Subscriber, EventStream<E>) {
+        let (sender, receiver) = broadcast::channel(buffer);
+        let stream = EventStream::from_source(Source::Lagging(BroadcastStream::new(receiver)));
+        (Subscriber::Lagging(sender), stream)
+    }
+
+    /// Queues `event`; returns `false` when the subscription is over (its stream was dropped,
+    /// or the cap was just exceeded) and the driver should forget it.
+    pub(crate) fn deliver(&self, event: &WireEvent) -> bool {
+        match self {
+            Subscriber::Lossless { queue, queued, cap } => {
+                let now = queued.fetch_add(event.bytes, Ordering::Relaxed) + event.bytes;
+                if now > *cap {
+                    let _ = queue.send(Delivery::Overflow { cap: *cap });
+                    return false;
+                }
+                queue.send(Delivery::Event(event.clone())).is_ok()
+            }
+            // Fails only when the stream was dropped.
+            Subscriber::Lagging(sender) => sender.send(event.message.clone()).is_ok(),
+        }
+    }
+}
+
+/// The receiving end of a lossless subscription before it gets its event type (the
+/// subscription made at connect time is typed only when taken).
+#[derive(Debug)]
+pub(crate) struct LosslessReceiver {
+    receiver: mpsc::UnboundedReceiver<Delivery>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl LosslessReceiver {
+    /// The typed stream.
+    pub(crate) fn typed<E: EventSet>(self) -> EventStream<E> {
+        EventStream::from_source(Source::Lossless(self))
+    }
+}
+
+enum Source {
+    Lossless(LosslessReceiver),
+    Lagging(BroadcastStream<Arc<EventMessage>>),
+}
+
 /// The events of one connection, decoded as `E`, from the moment of subscription. Ends when
-/// the connection ends. See the module documentation for the lag policy.
+/// the connection ends (or, lossless, after an [`EventError::Overflow`]). See the module
+/// documentation for the two delivery modes.
 pub struct EventStream<E> {
-    inner: BroadcastStream<Arc<EventMessage>>,
+    source: Source,
     _event: PhantomData<fn() -> E>,
 }
 
 impl<E> std::fmt::Debug for EventStream<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EventStream").finish_non_exhaustive()
+        let mode = match self.source {
+            Source::Lossless(_) => "lossless",
+            Source::Lagging(_) => "lagging",
+        };
+        f.debug_struct("EventStream")
+            .field("mode", &mode)
+            .finish_non_exhaustive()
     }
 }
 
 impl<E: EventSet> EventStream<E> {
-    pub(crate) fn new(receiver: broadcast::Receiver<Arc<EventMessage>>) -> Self {
+    fn from_source(source: Source) -> Self {
         EventStream {
-            inner: BroadcastStream::new(receiver),
+            source,
             _event: PhantomData,
         }
     }
 
-    /// The next event; `None` once the connection has ended.
+    /// The next event; `None` once the connection (or the subscription) has ended.
     pub async fn recv(&mut self) -> Option<Result<Received<E>, EventError>> {
         self.next().await
     }
@@ -82,24 +202,45 @@ impl<E: EventSet> Stream for EventStream<E> {
     type Item = Result<Received<E>, EventError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let item = match self.inner.poll_next_unpin(cx) {
-            Poll::Ready(Some(item)) => item,
-            Poll::Ready(None) => return Poll::Ready(None),
-            Poll::Pending => return Poll::Pending,
+        let message = match &mut self.source {
+            Source::Lossless(lossless) => match lossless.receiver.poll_recv(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Delivery::Overflow { cap })) => {
+                    // Nothing follows an overflow: close now, so the driver stops queueing.
+                    lossless.receiver.close();
+                    return Poll::Ready(Some(Err(EventError::Overflow { cap })));
+                }
+                Poll::Ready(Some(Delivery::Event(event))) => {
+                    lossless.queued.fetch_sub(event.bytes, Ordering::Relaxed);
+                    event.message
+                }
+            },
+            Source::Lagging(stream) => match stream.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Err(BroadcastStreamRecvError::Lagged(missed)))) => {
+                    return Poll::Ready(Some(Err(EventError::Lagged { missed })))
+                }
+                Poll::Ready(Some(Ok(message))) => message,
+            },
         };
-        Poll::Ready(Some(match item {
-            Ok(message) => E::from_event(&message.event, message.data.clone())
-                .map(|event| Received {
-                    event,
-                    timestamp: message.timestamp,
-                })
-                .map_err(|source| EventError::Decode {
-                    event: message.event.clone(),
-                    source,
-                }),
-            Err(BroadcastStreamRecvError::Lagged(missed)) => Err(EventError::Lagged { missed }),
-        }))
+        Poll::Ready(Some(decode(&message)))
     }
+}
+
+/// Decodes one event as `E`, keeping the raw event in the error.
+fn decode<E: EventSet>(message: &EventMessage) -> Result<Received<E>, EventError> {
+    E::from_event(&message.event, message.data.clone())
+        .map(|event| Received {
+            event,
+            timestamp: message.timestamp,
+        })
+        .map_err(|source| EventError::Decode {
+            event: message.event.clone(),
+            raw: serde_json::to_value(message).unwrap_or(Value::Null),
+            source,
+        })
 }
 
 /// Every event is "unknown" to this set, so `EventStream<UnknownEvent>` is a raw event stream

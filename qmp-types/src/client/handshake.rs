@@ -6,14 +6,21 @@
 //! command can be sent too early. The handshake runs before the driver exists, reading and
 //! writing the stream directly; the framing buffer is then handed to the driver, so no byte
 //! that arrived right after the negotiation's answer is lost.
+//!
+//! Events that arrive before the greeting or during negotiation are kept and handed to the
+//! driver, which delivers them first to the subscription made at connect time: QEMU 7.2
+//! sometimes sends `RESUME` before its greeting to a client that connects while it starts.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::FramedRead;
 
+use crate::client::events::WireEvent;
+use crate::client::stream::Io;
 use crate::client::{Client, ClientConfig};
 use crate::codec::{encode_line, JsonCodec};
 use crate::command::Command;
@@ -25,42 +32,69 @@ use crate::wire::{Capability, ExecMode, Greeting, QmpCapabilities, Request, Serv
 const QMP_FENCE_COMMAND: &str = "query-version";
 
 /// A connection whose greeting has been read but whose capabilities are not negotiated yet.
-#[derive(Debug)]
-pub struct Negotiating<T> {
-    reader: FramedRead<T, JsonCodec>,
+pub struct Negotiating {
+    reader: FramedRead<Io, JsonCodec>,
     greeting: Greeting,
     config: ClientConfig,
+    /// Events received before the driver starts, in order.
+    early_events: Vec<WireEvent>,
 }
 
-impl<T> Negotiating<T>
-where
-    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    /// Reads the server's greeting from `io`.
+impl std::fmt::Debug for Negotiating {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Negotiating")
+            .field("greeting", &self.greeting)
+            .field("early_events", &self.early_events.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Negotiating {
+    /// Reads the server's greeting from `io`, keeping any events sent before it.
     ///
     /// # Errors
-    /// [`ProtocolError::NoGreeting`] when the first message is something else,
+    /// [`ProtocolError::NoGreeting`] when a response arrives instead,
     /// [`ProtocolError::HandshakeTimeout`], [`ProtocolError::Stream`] for unframeable input,
     /// [`Error::Disconnected`] when the stream ends first.
-    pub async fn start(io: T, config: ClientConfig) -> Result<Self, Error> {
+    pub async fn start<T>(io: T, config: ClientConfig) -> Result<Self, Error>
+    where
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        Self::start_io(Io::from_stream(io), config).await
+    }
+
+    /// [`Negotiating::start`] on the crate's own stream type.
+    pub(crate) async fn start_io(io: Io, config: ClientConfig) -> Result<Self, Error> {
         let mut reader = FramedRead::new(io, JsonCodec::new(config.max_message_size));
-        let first = within(
-            config.handshake_timeout,
-            "greeting",
-            next_message(&mut reader),
-        )
-        .await?;
-        match first {
-            ServerMessage::Greeting(greeting) => Ok(Negotiating {
-                reader,
-                greeting,
-                config,
-            }),
-            other => Err(ProtocolError::NoGreeting {
-                got: format!("{other:?}").chars().take(200).collect(),
+        let mut early_events = Vec::new();
+        let greeting = within(config.handshake_timeout, "greeting", async {
+            loop {
+                let (message, bytes) = next_message_sized(&mut reader).await?;
+                match message {
+                    ServerMessage::Greeting(greeting) => return Ok(greeting),
+                    ServerMessage::Event(event) => {
+                        tracing::debug!(event = %event.event, "event before the greeting");
+                        early_events.push(WireEvent {
+                            message: Arc::new(event),
+                            bytes,
+                        });
+                    }
+                    other => {
+                        return Err(ProtocolError::NoGreeting {
+                            got: format!("{other:?}").chars().take(200).collect(),
+                        }
+                        .into())
+                    }
+                }
             }
-            .into()),
-        }
+        })
+        .await?;
+        Ok(Negotiating {
+            reader,
+            greeting,
+            config,
+            early_events,
+        })
     }
 
     /// The server's greeting (version and offered capabilities).
@@ -108,7 +142,8 @@ where
             io.write_all(&out).await.map_err(write_failed)?;
             io.flush().await.map_err(write_failed)?;
             loop {
-                match next_message(&mut self.reader).await? {
+                let (message, bytes) = next_message_sized(&mut self.reader).await?;
+                match message {
                     ServerMessage::Response(response) if response.id == Some(ID.into()) => {
                         return response.result.map(drop).map_err(|body| Error::Qmp {
                             command: QmpCapabilities::NAME.to_owned(),
@@ -128,6 +163,20 @@ where
                         }
                         tracing::debug!("ignoring a success response without id");
                     }
+                    ServerMessage::Event(event) => self.early_events.push(WireEvent {
+                        message: Arc::new(event),
+                        bytes,
+                    }),
+                    // A server that greets again has started the session over (QEMU resets
+                    // its parser when it sends the greeting), so our request may be gone:
+                    // send it again. Should both be answered, the second answer's id is
+                    // unknown to the driver and dropped.
+                    ServerMessage::Greeting(_) => {
+                        tracing::debug!("second greeting during negotiation; negotiating again");
+                        let io = self.reader.get_mut();
+                        io.write_all(&out).await.map_err(write_failed)?;
+                        io.flush().await.map_err(write_failed)?;
+                    }
                     other => tracing::debug!(?other, "ignoring a message during negotiation"),
                 }
             }
@@ -141,6 +190,7 @@ where
             QMP_FENCE_COMMAND,
             false,
             ID + 1,
+            self.early_events,
         ))
     }
 }
@@ -155,8 +205,18 @@ fn write_failed(error: std::io::Error) -> Error {
 pub(crate) async fn next_message<T: AsyncRead + Unpin>(
     reader: &mut FramedRead<T, JsonCodec>,
 ) -> Result<ServerMessage, Error> {
+    next_message_sized(reader).await.map(|(message, _)| message)
+}
+
+/// [`next_message`] with the number of bytes it took on the stream.
+async fn next_message_sized<T: AsyncRead + Unpin>(
+    reader: &mut FramedRead<T, JsonCodec>,
+) -> Result<(ServerMessage, usize), Error> {
     loop {
-        match reader.next().await {
+        let before = reader.decoder().stream_offset();
+        let next = reader.next().await;
+        let bytes = wire_bytes(before, reader.decoder().stream_offset());
+        match next {
             None => {
                 return Err(Error::Disconnected {
                     reason: "the server closed the connection during the handshake".into(),
@@ -164,11 +224,16 @@ pub(crate) async fn next_message<T: AsyncRead + Unpin>(
             }
             Some(Err(error)) => return Err(ProtocolError::Stream(error).into()),
             Some(Ok(value)) => match ServerMessage::from_value(value) {
-                Ok(message) => return Ok(message),
+                Ok(message) => return Ok((message, bytes)),
                 Err(error) => tracing::warn!(%error, "ignoring a message during the handshake"),
             },
         }
     }
+}
+
+/// The size of a message from the codec's stream offsets before and after it.
+pub(crate) fn wire_bytes(before: u64, after: u64) -> usize {
+    usize::try_from(after.saturating_sub(before)).unwrap_or(usize::MAX)
 }
 
 /// Runs a handshake stage with the configured timeout.

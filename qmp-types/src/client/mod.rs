@@ -1,6 +1,7 @@
 //! The async QMP client: handshake, a connection driver task, and a cloneable [`Client`]
-//! handle for typed (`execute`), out-of-band (`execute_oob`) and raw (`execute_raw`) calls and
-//! event subscriptions.
+//! handle for typed (`execute`), out-of-band (`execute_oob`) and raw (`execute_raw`) calls,
+//! calls that pass file descriptors, event subscriptions, and calls that wait for the event
+//! a command causes (`execute_then_event`, `run_job`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), qmp_types::client::Error> {
@@ -14,31 +15,37 @@
 mod config;
 mod driver;
 mod events;
+mod fds;
+mod follow;
 mod handshake;
+mod stream;
 mod transport;
 
 use std::borrow::Cow;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::FramedRead;
 
 pub use crate::error::{Error, OobUnavailable, ProtocolError};
 pub use config::{ClientConfig, MAX_IN_BAND_IN_FLIGHT};
 pub use events::{EventError, EventStream, Received};
+pub use fds::{AddedFd, NamedFd};
 pub use handshake::Negotiating;
 pub(crate) use handshake::{next_message as next_handshake_message, within as within_handshake};
-pub(crate) use transport::{tcp_stream, unix_stream};
+pub(crate) use stream::Io;
+pub(crate) use transport::{tcp_stream, unix_stream, with_reconnect};
 
 use crate::codec::JsonCodec;
 use crate::command::Command;
 use crate::event::EventSet;
-use crate::wire::{json_type, EventMessage, ExecMode, Greeting};
-use driver::{Call, Driver, DriverSettings};
+use crate::wire::{json_type, ExecMode, Greeting};
+use driver::{Call, Driver, DriverSettings, ToDriver, CLOSED_BY_CLIENT};
+use events::{LosslessReceiver, Subscriber, WireEvent};
 
 /// A handle to one QMP (or guest-agent) connection. Cheap to clone; all clones share the
 /// connection, and any number of tasks may call through them at once.
@@ -54,51 +61,79 @@ pub struct Client {
 
 #[derive(Debug)]
 struct Shared {
-    calls: mpsc::UnboundedSender<Call>,
-    /// Weak so that the driver's sender is the only strong one: when the driver ends, every
-    /// event stream ends too, even while handles live.
-    events: broadcast::WeakSender<Arc<EventMessage>>,
+    /// Calls, subscriptions and the close request, to the driver. Only handles hold it, so
+    /// the driver sees the channel close when the last handle is gone.
+    calls: mpsc::UnboundedSender<ToDriver>,
     greeting: Option<Greeting>,
     oob: bool,
     /// Why the connection ended, set by the driver before it fails pending calls.
     closed: Arc<OnceLock<String>>,
     /// Requests the driver holds, published by it (see [`Client::pending_calls`]).
     held: Arc<AtomicUsize>,
+    event_buffer: usize,
+    event_memory_cap: usize,
+    /// The subscription made at connect time, until it is taken.
+    since_connect: Mutex<Option<LosslessReceiver>>,
+    /// `None` when file descriptors can be passed, or the kind of transport that cannot.
+    fd_passing_unsupported: Option<&'static str>,
 }
 
-impl std::fmt::Debug for Call {
+impl std::fmt::Debug for ToDriver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Call")
-            .field("command", &self.command)
-            .finish()
+        match self {
+            ToDriver::Call(call) => f
+                .debug_struct("Call")
+                .field("command", &call.command)
+                .field("fds", &call.fds.len())
+                .finish_non_exhaustive(),
+            ToDriver::Subscribe(_) => f.write_str("Subscribe"),
+            ToDriver::Close { wait, .. } => f.debug_struct("Close").field("wait", wait).finish(),
+        }
     }
 }
 
 impl Client {
-    /// Spawns the driver for a negotiated stream and returns the first handle.
-    pub(crate) fn spawn<T>(
-        reader: FramedRead<T, JsonCodec>,
+    /// Spawns the driver for a negotiated stream and returns the first handle. `early_events`
+    /// (received during the handshake) go to the subscription made at connect time, if the
+    /// configuration asks for one.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn spawn(
+        reader: FramedRead<Io, JsonCodec>,
         config: &ClientConfig,
         greeting: Option<Greeting>,
         oob: bool,
         fence_command: &'static str,
         release_abandoned: bool,
         next_id: u64,
-    ) -> Client
-    where
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
+        early_events: Vec<WireEvent>,
+    ) -> Client {
         let (calls, calls_rx) = mpsc::unbounded_channel();
-        let (events, _) = broadcast::channel(config.event_buffer);
         let closed = Arc::new(OnceLock::new());
         let held = Arc::new(AtomicUsize::new(0));
+        let mut subscribers = Vec::new();
+        let since_connect = if config.events_since_connect {
+            let (subscriber, receiver) = Subscriber::lossless(config.event_memory_cap);
+            subscribers.push(subscriber);
+            Some(receiver)
+        } else {
+            if !early_events.is_empty() {
+                tracing::debug!(
+                    count = early_events.len(),
+                    "dropping events from the handshake: no subscription at connect time"
+                );
+            }
+            None
+        };
         let shared = Shared {
             calls,
-            events: events.downgrade(),
             greeting,
             oob,
             closed: closed.clone(),
             held: held.clone(),
+            event_buffer: config.event_buffer,
+            event_memory_cap: config.event_memory_cap,
+            since_connect: Mutex::new(since_connect),
+            fd_passing_unsupported: reader.get_ref().fd_passing_unsupported(),
         };
         let settings = DriverSettings {
             max_in_flight: config.max_in_flight,
@@ -106,7 +141,15 @@ impl Client {
             held,
             release_abandoned,
         };
-        let driver = Driver::new(reader, calls_rx, events, settings, next_id, closed);
+        let driver = Driver::new(
+            reader,
+            calls_rx,
+            subscribers,
+            early_events,
+            settings,
+            next_id,
+            closed,
+        );
         tokio::spawn(driver.run());
         Client {
             shared: Arc::new(shared),
@@ -158,9 +201,58 @@ impl Client {
     pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
         let value = self
-            .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments)
+            .call(
+                Cow::Borrowed(C::NAME),
+                ExecMode::InBand,
+                arguments,
+                Vec::new(),
+            )
             .await?;
         decode_output::<C>(value)
+    }
+
+    /// Executes a typed command in band with file descriptors attached to its bytes
+    /// (`SCM_RIGHTS`), for the commands that take descriptors from the socket (`getfd`,
+    /// `add-fd`, `add_client`, ...). Ours are closed once sent: the server holds duplicates.
+    /// Requests carrying descriptors are written one at a time (QEMU keeps only the last
+    /// message's descriptors until a command takes them). [`Client::get_fd`] and
+    /// [`Client::add_fd`] wrap the usual cases.
+    ///
+    /// # Errors
+    /// [`Error::FdPassing`] (nothing is sent) when the connection is not a Unix socket;
+    /// otherwise as [`Client::execute`]. The descriptors are closed in every case.
+    pub async fn execute_with_fds<C: Command>(
+        &self,
+        command: &C,
+        fds: Vec<OwnedFd>,
+    ) -> Result<C::Output, Error> {
+        self.check_fd_passing(C::NAME)?;
+        let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        let value = self
+            .call(Cow::Borrowed(C::NAME), ExecMode::InBand, arguments, fds)
+            .await?;
+        decode_output::<C>(value)
+    }
+
+    /// [`Client::execute_with_fds`] by command name with optional JSON `arguments`.
+    ///
+    /// # Errors
+    /// As [`Client::execute_with_fds`] and [`Client::execute_raw`].
+    pub async fn execute_raw_with_fds(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+        fds: Vec<OwnedFd>,
+    ) -> Result<Value, Error> {
+        self.check_fd_passing(command)?;
+        let arguments = arguments_of(command, Ok(arguments.unwrap_or(Value::Null)))?;
+        self.call(
+            Cow::Owned(command.to_owned()),
+            ExecMode::InBand,
+            arguments,
+            fds,
+        )
+        .await
     }
 
     /// Executes a typed command out of band (`exec-oob`): it is not queued behind in-band
@@ -179,7 +271,12 @@ impl Client {
         self.check_oob(C::NAME)?;
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
         let value = self
-            .call(Cow::Borrowed(C::NAME), ExecMode::OutOfBand, arguments)
+            .call(
+                Cow::Borrowed(C::NAME),
+                ExecMode::OutOfBand,
+                arguments,
+                Vec::new(),
+            )
             .await?;
         decode_output::<C>(value)
     }
@@ -197,8 +294,13 @@ impl Client {
         arguments: Option<Value>,
     ) -> Result<Value, Error> {
         let arguments = arguments_of(command, Ok(arguments.unwrap_or(Value::Null)))?;
-        self.call(Cow::Owned(command.to_owned()), ExecMode::InBand, arguments)
-            .await
+        self.call(
+            Cow::Owned(command.to_owned()),
+            ExecMode::InBand,
+            arguments,
+            Vec::new(),
+        )
+        .await
     }
 
     /// [`Client::execute_raw`] out of band. The client cannot know whether the command allows
@@ -218,20 +320,103 @@ impl Client {
             Cow::Owned(command.to_owned()),
             ExecMode::OutOfBand,
             arguments,
+            Vec::new(),
         )
         .await
     }
 
     /// Subscribes to the events that arrive from now on, decoded as `E` (the generated event
-    /// enum, or [`crate::UnknownEvent`] for raw events). Each subscriber gets every event; see
-    /// [`EventStream`] for what happens when one falls behind.
+    /// enum, or [`crate::UnknownEvent`] for raw events), losslessly: every event reaches the
+    /// stream, in order, unless the subscriber falls behind by more than
+    /// [`ClientConfig::event_memory_cap`]; then the stream ends with
+    /// [`EventError::Overflow`]. Every command sent after this call is written after the
+    /// subscription exists, so the stream sees every event the command causes.
     pub fn events<E: EventSet>(&self) -> EventStream<E> {
-        let receiver = match self.shared.events.upgrade() {
-            Some(sender) => sender.subscribe(),
-            // The connection is gone: a receiver whose sender is dropped ends at once.
-            None => broadcast::channel(1).1,
+        let (subscriber, receiver) = Subscriber::lossless(self.shared.event_memory_cap);
+        // When the driver is gone, the subscriber is dropped and the stream ends at once.
+        let _ = self.shared.calls.send(ToDriver::Subscribe(subscriber));
+        receiver.typed()
+    }
+
+    /// Subscribes to the events that arrive from now on, keeping at most
+    /// [`ClientConfig::event_buffer`] unread events: a subscriber further behind loses the
+    /// oldest ones and is told exactly how many ([`EventError::Lagged`]). For subscribers
+    /// that only want recent events and must never hold much memory.
+    pub fn lagging_events<E: EventSet>(&self) -> EventStream<E> {
+        let (subscriber, stream) = Subscriber::lagging(self.shared.event_buffer);
+        let _ = self.shared.calls.send(ToDriver::Subscribe(subscriber));
+        stream
+    }
+
+    /// The lossless subscription made when the connection was established (with
+    /// [`ClientConfig::events_since_connect`]): every event since the greeting, including
+    /// any sent before it, nothing lost before the first other subscriber. `None` when the
+    /// configuration did not ask for it, or it was already taken.
+    pub fn events_since_connect<E: EventSet>(&self) -> Option<EventStream<E>> {
+        let mut slot = match self.shared.since_connect.lock() {
+            Ok(slot) => slot,
+            // Nothing can panic while the lock is held; a poisoned lock still holds the slot.
+            Err(poisoned) => poisoned.into_inner(),
         };
-        EventStream::new(receiver)
+        slot.take().map(LosslessReceiver::typed)
+    }
+
+    /// Closes the connection for every handle: calls made from now on fail with
+    /// [`Error::Disconnected`]; the calls made before are still sent, and their answers are
+    /// awaited up to `wait`; then the socket is closed, and callers still waiting get
+    /// [`Error::Disconnected`] saying the client closed the connection. Event streams end.
+    ///
+    /// # Errors
+    /// [`Error::Disconnected`] when some callers were still waiting at the deadline (with
+    /// their number), or when the connection had already ended for another reason.
+    pub async fn close(&self, wait: Duration) -> Result<(), Error> {
+        let (done, finished) = oneshot::channel();
+        if self
+            .shared
+            .calls
+            .send(ToDriver::Close { wait, done })
+            .is_err()
+        {
+            return match self.shared.closed.get() {
+                Some(reason) if reason.starts_with(CLOSED_BY_CLIENT) => Ok(()),
+                _ => Err(self.disconnected()),
+            };
+        }
+        match finished.await {
+            Ok(0) => Ok(()),
+            Ok(unanswered) => Err(Error::Disconnected {
+                reason: format!(
+                    "{CLOSED_BY_CLIENT} with {unanswered} calls unanswered after waiting \
+                     {wait:?}"
+                ),
+            }),
+            Err(_) => Err(self.disconnected()),
+        }
+    }
+
+    fn check_fd_passing(&self, command: &str) -> Result<(), Error> {
+        match self.shared.fd_passing_unsupported {
+            None => Ok(()),
+            Some(transport) => Err(Error::FdPassing {
+                command: command.to_owned(),
+                transport,
+            }),
+        }
+    }
+
+    /// Sends a call nobody waits for; it is written even so (unlike an abandoned call). Used
+    /// by the fd guards' drop, which cannot wait. Does nothing once the connection is gone.
+    fn send_detached(&self, command: &'static str, arguments: Map<String, Value>) {
+        let (reply, _) = oneshot::channel();
+        let call = Call {
+            command: Cow::Borrowed(command),
+            mode: ExecMode::InBand,
+            arguments: Some(arguments),
+            reply,
+            fds: Vec::new(),
+            detached: true,
+        };
+        let _ = self.shared.calls.send(ToDriver::Call(call));
     }
 
     fn check_oob(&self, command: &str) -> Result<(), Error> {
@@ -260,6 +445,7 @@ impl Client {
         command: Cow<'static, str>,
         mode: ExecMode,
         arguments: Option<Map<String, Value>>,
+        fds: Vec<OwnedFd>,
     ) -> Result<Value, Error> {
         let (reply, answer) = oneshot::channel();
         let name = self.timeout.map(|_| command.clone());
@@ -268,8 +454,11 @@ impl Client {
             mode,
             arguments,
             reply,
+            fds,
+            detached: false,
         };
-        if self.shared.calls.send(call).is_err() {
+        // A failed send returns the call, whose descriptors are closed when it is dropped.
+        if self.shared.calls.send(ToDriver::Call(call)).is_err() {
             return Err(self.disconnected());
         }
         // Dropping `answer` (timeout below, or the caller dropping this future) is how a call

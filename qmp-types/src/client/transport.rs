@@ -1,18 +1,23 @@
-//! Connecting over the transports QMP servers offer: Unix sockets, TCP, or any byte stream
-//! (a spawned QEMU's stdio, a test pipe).
+//! Connecting over the transports QMP servers offer (Unix sockets, TCP, or any byte stream such
+//! as a spawned QEMU's stdio), retrying while the server is not listening yet.
 
 use std::fmt::Display;
+use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
+use tokio::time::Instant;
 
+use crate::client::stream::Io;
 use crate::client::{Client, ClientConfig, Negotiating};
 use crate::error::Error;
 
 impl Client {
     /// Performs the handshake on any byte stream (greeting, then negotiation with `oob` when
     /// offered and enabled) and starts the connection driver on the current tokio runtime.
+    /// File descriptors can be passed when `io` is a [`tokio::net::UnixStream`].
     ///
     /// # Errors
     /// The handshake errors of [`Negotiating::start`] and [`Negotiating::negotiate`].
@@ -23,51 +28,149 @@ impl Client {
         Negotiating::start(io, config).await?.negotiate().await
     }
 
-    /// Connects to a QMP server listening on a Unix socket.
+    /// Connects to a QMP server listening on a Unix socket. While the socket does not exist
+    /// yet or nobody listens on it (QEMU creates the file a moment before it listens), the
+    /// connection is retried until the handshake timeout; so is a connection the server
+    /// closes during the handshake (QEMU 7.2 rarely does so to a client that connects while
+    /// it starts), a few times.
     ///
     /// # Errors
-    /// [`Error::Connect`] when the socket cannot be reached; the handshake errors of
+    /// [`Error::Connect`] when the socket cannot be reached in time; the handshake errors of
     /// [`Client::connect`].
     pub async fn connect_unix(
         path: impl AsRef<Path>,
         config: ClientConfig,
     ) -> Result<Client, Error> {
-        Client::connect(unix_stream(path.as_ref()).await?, config).await
+        let path = path.as_ref();
+        let open = |timeout| unix_stream(path, timeout);
+        with_reconnect(&config, open, |stream, config| async {
+            Negotiating::start_io(stream, config)
+                .await?
+                .negotiate()
+                .await
+        })
+        .await
     }
 
-    /// Connects to a QMP server listening on TCP.
+    /// Connects to a QMP server listening on TCP, retrying refused connections until the
+    /// handshake timeout, and connections closed during the handshake as
+    /// [`Client::connect_unix`] does. TCP cannot pass file descriptors.
     ///
     /// # Errors
-    /// [`Error::Connect`] when the address cannot be reached; the handshake errors of
+    /// [`Error::Connect`] when the address cannot be reached in time; the handshake errors of
     /// [`Client::connect`].
     pub async fn connect_tcp<A>(address: A, config: ClientConfig) -> Result<Client, Error>
     where
         A: ToSocketAddrs + Display,
     {
-        Client::connect(tcp_stream(address).await?, config).await
+        let open = |timeout| tcp_stream(&address, timeout);
+        with_reconnect(&config, open, |stream, config| async {
+            Negotiating::start_io(stream, config)
+                .await?
+                .negotiate()
+                .await
+        })
+        .await
     }
 }
 
-/// Connects a Unix socket, naming the path in the error (QMP and guest-agent clients).
-pub(crate) async fn unix_stream(path: &Path) -> Result<UnixStream, Error> {
-    UnixStream::connect(path)
-        .await
-        .map_err(|source| Error::Connect {
-            target: path.display().to_string(),
-            source,
-        })
+/// How often a connection the server closed during the handshake is opened again: a server
+/// that keeps doing so is not starting up, it refuses us.
+const HANDSHAKE_RECONNECTS: usize = 5;
+
+/// Opens a stream with `open` (given the time left) and runs `handshake` on it; when the
+/// server closes the connection during the handshake, opens a new one, at most
+/// [`HANDSHAKE_RECONNECTS`] times and while the handshake timeout has not passed. Nothing but
+/// the handshake was sent on such a connection, so nothing runs twice.
+pub(crate) async fn with_reconnect<T, O, OF, H, HF>(
+    config: &ClientConfig,
+    mut open: O,
+    mut handshake: H,
+) -> Result<T, Error>
+where
+    O: FnMut(Option<Duration>) -> OF,
+    OF: std::future::Future<Output = Result<Io, Error>>,
+    H: FnMut(Io, ClientConfig) -> HF,
+    HF: std::future::Future<Output = Result<T, Error>>,
+{
+    let started = Instant::now();
+    let timeout = config.handshake_timeout;
+    let mut reconnects = 0;
+    loop {
+        let left = timeout.map(|limit| limit.saturating_sub(started.elapsed()));
+        let stream = open(left).await?;
+        match handshake(stream, config.clone()).await {
+            Err(Error::Disconnected { reason })
+                if reconnects < HANDSHAKE_RECONNECTS
+                    && timeout.map_or(true, |limit| started.elapsed() < limit) =>
+            {
+                reconnects += 1;
+                tracing::debug!(%reason, reconnects, "connection closed during the handshake");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
-/// Connects over TCP with Nagle's algorithm off, naming the address in the error.
-pub(crate) async fn tcp_stream<A>(address: A) -> Result<TcpStream, Error>
+/// Whether a connect error means "not listening yet": the socket file does not exist, or
+/// nobody accepts on it (or on the TCP port) yet.
+fn not_listening_yet(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused
+    )
+}
+
+/// Runs `attempt` until it succeeds, fails with another error than "not listening yet", or
+/// `timeout` has passed (`None`: no limit), sleeping a little longer after each refusal.
+async fn retry_connect<S, F, Fut>(
+    target: String,
+    timeout: Option<Duration>,
+    mut attempt: F,
+) -> Result<S, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = io::Result<S>>,
+{
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match attempt().await {
+            Ok(stream) => return Ok(stream),
+            Err(source) => {
+                let waited = started.elapsed();
+                let out_of_time = timeout.is_some_and(|limit| waited + pause > limit);
+                if !not_listening_yet(&source) || out_of_time {
+                    return Err(Error::Connect {
+                        target,
+                        waited,
+                        source,
+                    });
+                }
+                tracing::debug!(%target, %source, "not listening yet; retrying");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+/// Connects a Unix socket, retrying until `timeout` while it is not listening yet.
+pub(crate) async fn unix_stream(path: &Path, timeout: Option<Duration>) -> Result<Io, Error> {
+    let target = path.display().to_string();
+    let stream = retry_connect(target, timeout, || UnixStream::connect(path)).await?;
+    Ok(Io::Unix(stream))
+}
+
+/// Connects over TCP with Nagle's algorithm off, retrying refused connections until `timeout`.
+pub(crate) async fn tcp_stream<A>(address: &A, timeout: Option<Duration>) -> Result<Io, Error>
 where
     A: ToSocketAddrs + Display,
 {
     let target = address.to_string();
-    let stream = TcpStream::connect(address)
-        .await
-        .map_err(|source| Error::Connect { target, source })?;
+    let stream = retry_connect(target, timeout, || TcpStream::connect(address)).await?;
     // QMP exchanges are small request/answer pairs: Nagle's algorithm would only delay them.
     let _ = stream.set_nodelay(true);
-    Ok(stream)
+    Ok(Io::from_stream(stream))
 }
