@@ -141,7 +141,7 @@ pub enum CaptureError {
         /// The QMP socket.
         socket: PathBuf,
         /// The client error.
-        source: ClientError,
+        source: Box<ClientError>,
     },
     /// An answer does not have the shape the protocol defines.
     #[error("unexpected answer to `{command}` on {socket}: {reason}")]
@@ -158,7 +158,7 @@ pub enum CaptureError {
     NoSource,
     /// The reference manual given with `--reference` cannot be used.
     #[error("reference manual: {0}")]
-    Reference(#[source] crate::error::Error),
+    Reference(#[source] Box<crate::error::Error>),
     /// The reference manual documents another program than the one captured.
     #[error(
         "reference manual {path} documents {found:?}, but the captured program is {expected:?}; \
@@ -324,7 +324,7 @@ fn store_reference(
     schema: &Path,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let manual = reference::read(file).map_err(CaptureError::Reference)?;
+    let manual = reference::read(file).map_err(|e| CaptureError::Reference(Box::new(e)))?;
     if manual.program != program {
         let error = CaptureError::WrongReference {
             path: file.to_owned(),
@@ -340,10 +340,10 @@ fn store_reference(
         progress(stderr, &format!("capture: warning: {warning}\n"))?;
     }
     let bytes = std::fs::read(file).map_err(|source| {
-        CaptureError::Reference(crate::error::Error::ReadReference {
+        CaptureError::Reference(Box::new(crate::error::Error::ReadReference {
             path: file.to_owned(),
             source,
-        })
+        }))
     })?;
     let ending = if companion::is_gzip(&bytes) {
         ".ref.7.gz"
@@ -440,7 +440,7 @@ fn capture_from(socket: &Path, timeout: Duration) -> Result<Capture, CaptureErro
         move |source| CaptureError::Client {
             stage,
             socket: socket.to_owned(),
-            source,
+            source: Box::new(source),
         }
     };
     let config = ClientConfig::default()

@@ -122,7 +122,7 @@ pub enum CliError {
     Diff(#[from] crate::diff::DiffError),
     /// `capture` failed.
     #[error(transparent)]
-    Capture(#[from] crate::capture::CaptureError),
+    Capture(#[from] Box<crate::capture::CaptureError>),
     /// Standard output or error could not be written.
     #[error("cannot write to {stream}: {source}")]
     Output {
@@ -317,5 +317,11 @@ fn parse_rename(text: &str) -> Result<(String, String), String> {
             Ok((from.to_owned(), to.to_owned()))
         }
         _ => Err(format!("expected FROM=TO, got `{text}`")),
+    }
+}
+
+impl From<crate::capture::CaptureError> for CliError {
+    fn from(error: crate::capture::CaptureError) -> Self {
+        CliError::Capture(Box::new(error))
     }
 }

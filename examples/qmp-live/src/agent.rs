@@ -29,6 +29,7 @@ impl Agent {
             .build()
             .map_err(|source| Error::Connect {
                 target: path.display().to_string(),
+                waited: std::time::Duration::ZERO,
                 source,
             })?;
         let agent = runtime.block_on(GuestAgent::connect_unix(path, ClientConfig::default()))?;
