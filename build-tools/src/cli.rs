@@ -142,7 +142,10 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
         Command::Generate(args) => generate(args, stdout, stderr),
         Command::Names(args) => {
             let schema = load(args.schema.as_deref())?;
-            let manual = load_reference(&args.reference, &schema, stderr)?;
+            let (manual, warning) = load_reference(&args.reference, &schema)?;
+            if let Some(warning) = warning {
+                write_warning(stderr, warning)?;
+            }
             let listing =
                 engine::names_with_reference(&schema.json, &Default::default(), manual.as_ref())?;
             write_out(stdout, "stdout", listing.as_bytes())
@@ -174,8 +177,14 @@ fn generate(
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
     let schema = load(args.schema.as_deref())?;
+    let (entries, manual) =
+        engine::parse_while(&schema.json, || load_reference(&args.reference, &schema));
+    let (manual, warning) = manual?;
+    if let Some(warning) = warning {
+        write_warning(stderr, warning)?;
+    }
     let mut settings = Settings {
-        reference: load_reference(&args.reference, &schema, stderr)?.map(Arc::new),
+        reference: manual.map(Arc::new),
         ..Settings::default()
     };
     settings.selection.exclude_unstable = args.exclude_unstable;
@@ -187,9 +196,9 @@ fn generate(
         settings.selection.only_events = Some(args.only_events.into_iter().collect());
     }
     settings.renames = args.renames.into_iter().collect();
-    let output = engine::generate(&schema.json, &schema.name, &settings)?;
+    let output = engine::generate_parsed(entries?, &schema.name, &settings)?;
     for warning in &output.warnings {
-        write_out(stderr, "stderr", format!("warning: {warning}\n").as_bytes())?;
+        write_warning(stderr, warning)?;
     }
     if args.verbose {
         let mut report = format!(
@@ -269,34 +278,36 @@ fn load(schema: Option<&Path>) -> Result<Schema, CliError> {
 
 /// The reference manual for `schema` as `args` choose: the given file, none, or the one
 /// stored beside the schema file (bundled with a bundled schema). A manual of another QEMU
-/// release is used with a warning on `stderr`.
+/// release is used, with the warning returned beside it.
 fn load_reference(
     args: &ReferenceArgs,
     schema: &Schema,
-    stderr: &mut dyn Write,
-) -> Result<Option<Manual>, CliError> {
+) -> Result<(Option<Manual>, Option<String>), CliError> {
     if args.no_reference {
-        return Ok(None);
+        return Ok((None, None));
     }
     let manual = match (&args.reference, &schema.path) {
         (Some(file), _) => reference::read(file)?,
         (None, Some(path)) => match companion::companion_of(path) {
             Some(file) => reference::read(&file)?,
-            None => return Ok(None),
+            None => return Ok((None, None)),
         },
         (None, None) => match bundled::find_reference(&schema.name) {
             Some((name, bytes)) => reference::read_bytes(bytes, name)?,
-            None => return Ok(None),
+            None => return Ok((None, None)),
         },
     };
     let release = match &schema.path {
         Some(path) => companion::schema_release(path),
         None => companion::release_in_name(&schema.name),
     };
-    if let Some(warning) = companion::release_mismatch(&manual, release.as_deref()) {
-        write_out(stderr, "stderr", format!("warning: {warning}\n").as_bytes())?;
-    }
-    Ok(Some(manual))
+    let warning = companion::release_mismatch(&manual, release.as_deref());
+    Ok((Some(manual), warning))
+}
+
+/// Writes `warning: {warning}` to `stderr`.
+fn write_warning(stderr: &mut dyn Write, warning: impl std::fmt::Display) -> Result<(), CliError> {
+    write_out(stderr, "stderr", format!("warning: {warning}\n").as_bytes())
 }
 
 /// Writes `bytes` to a standard stream.

@@ -161,15 +161,18 @@ impl Config {
             |n| n.to_string_lossy().into_owned(),
         );
         let mut settings = self.settings.clone();
-        if let Some(manual_path) = self.reference_path() {
-            let manual = reference::read(&manual_path)?;
+        let manual_path = self.reference_path();
+        let (entries, manual) = engine::parse_while(&json, || {
+            manual_path.as_deref().map(reference::read).transpose()
+        });
+        if let Some(manual) = manual? {
             let release = companion::schema_release(path);
             if let Some(warning) = companion::release_mismatch(&manual, release.as_deref()) {
                 warn(&warning);
             }
             settings.reference = Some(Arc::new(manual));
         }
-        let output = engine::generate(&json, &source, &settings)?;
+        let output = engine::generate_parsed(entries?, &source, &settings)?;
         for warning in &output.warnings {
             warn(warning);
         }

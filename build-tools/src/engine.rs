@@ -61,7 +61,35 @@ pub struct Output {
 /// # Errors
 /// Any stage's error: see [`crate::Error`].
 pub fn generate(json: &str, source: &str, settings: &Settings) -> Result<Output> {
-    let entries = parse::parse(json)?;
+    generate_parsed(parse::parse(json)?, source, settings)
+}
+
+/// Parses the schema text `json` (stage 1) while `meanwhile` runs on another thread (reading
+/// the reference manual takes about as long as the rest of the work before emitting), and
+/// returns both results.
+pub fn parse_while<T: Send>(
+    json: &str,
+    meanwhile: impl FnOnce() -> T + Send,
+) -> (Result<Vec<SchemaInfo>>, T) {
+    std::thread::scope(|scope| {
+        let other = scope.spawn(meanwhile);
+        let entries = parse::parse(json);
+        let other = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (entries, other)
+    })
+}
+
+/// Generates bindings for the parsed schema `entries` (see [`generate`]).
+///
+/// # Errors
+/// Any stage's error after parsing: see [`crate::Error`].
+pub fn generate_parsed(
+    entries: Vec<SchemaInfo>,
+    source: &str,
+    settings: &Settings,
+) -> Result<Output> {
     let reference = settings.reference.as_deref();
     let matched = reference.map(|manual| match_manual(&entries, manual));
     // Names come from the whole schema, so pruning or dropping unstable items never renames
@@ -259,8 +287,8 @@ mod tests {
             reference: None,
         };
         let one = emit_and_format(&model, &names, None, origin, 1).unwrap();
-        let tokens = emit::emit(&model, &names).unwrap();
-        assert!(one == format::format(tokens, origin).unwrap());
+        let emitted = emit::emit(&model, &names).unwrap();
+        assert!(one == format::format(emitted, origin).unwrap());
         for threads in [2, 3, 7] {
             let many = emit_and_format(&model, &names, None, origin, threads).unwrap();
             assert!(one == many, "{threads} threads give different output");

@@ -1,7 +1,7 @@
-//! Stage 5: tokens → formatted Rust source (`prettyplease`) behind an `@generated` header.
+//! Stage 5: emitted items → formatted Rust source (`prettyplease`, then the doc comments
+//! spliced in) behind an `@generated` header.
 
-use proc_macro2::TokenStream;
-
+use crate::emit::{Emitted, DOC_PLACEHOLDER};
 use crate::error::{Error, Result};
 
 /// Where generated code comes from, for its header: the schema's file name and, when its
@@ -15,21 +15,22 @@ pub struct Origin<'a> {
     pub reference: Option<(&'a str, Option<&'a str>)>,
 }
 
-/// Formats the generated `tokens` behind the header for `origin`.
+/// Formats the `emitted` items behind the header for `origin`.
 ///
 /// # Errors
 /// [`Error::Format`] when the tokens are not a valid Rust file (a bug in the emitter).
-pub fn format(tokens: TokenStream, origin: Origin<'_>) -> Result<String> {
-    Ok(join(origin, &[body(tokens)?]))
+pub fn format(emitted: Emitted, origin: Origin<'_>) -> Result<String> {
+    Ok(join(origin, &[body(emitted)?]))
 }
 
 /// Formats a run of top-level items, without the header: see [`join`].
 ///
 /// # Errors
-/// [`Error::Format`] when the tokens are not a valid Rust file (a bug in the emitter).
-pub fn body(tokens: TokenStream) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Format(e.to_string()))?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+/// [`Error::Format`] when the tokens are not a valid Rust file, or hold a doc placeholder
+/// with no comment (bugs in the emitter).
+pub fn body(emitted: Emitted) -> Result<String> {
+    let file: syn::File = syn::parse2(emitted.tokens).map_err(|e| Error::Format(e.to_string()))?;
+    space_items(&prettyplease::unparse(&file), &emitted.doc_comments)
 }
 
 /// The whole file: the `@generated` header, then the `bodies` (consecutive runs of items,
@@ -58,38 +59,72 @@ pub fn join(origin: Origin<'_>, bodies: &[String]) -> String {
     out
 }
 
-/// Puts a blank line between top-level items (prettyplease writes them back to back).
-fn space_items(body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + body.len() / 16);
+/// Puts a blank line between top-level items (prettyplease writes them back to back), and
+/// replaces each doc placeholder line (`///` + placeholder) by its comment from
+/// `doc_comments`, indented like the placeholder.
+fn space_items(body: &str, doc_comments: &[String]) -> Result<String> {
+    let docs_len: usize = doc_comments.iter().map(String::len).sum();
+    let mut out = String::with_capacity(body.len() + docs_len + body.len() / 16);
     let mut item_ended = false;
     for line in body.lines() {
         let top_level = !line.is_empty() && !line.starts_with([' ', '}', ')', ']']);
         if item_ended && top_level {
             out.push('\n');
         }
-        out.push_str(line);
-        out.push('\n');
+        match doc_placeholder(line) {
+            Some((indent, index)) => {
+                let comment = doc_comments.get(index).ok_or_else(|| {
+                    Error::Format(format!("doc placeholder {index} has no comment"))
+                })?;
+                for comment_line in comment.lines() {
+                    out.push_str(indent);
+                    out.push_str(comment_line);
+                    out.push('\n');
+                }
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
         // A doc comment line never ends an item, whatever text (`}` in an example) it ends with.
         item_ended = line == "}"
             || line == ");"
             || (top_level && !line.starts_with("//") && line.ends_with([';', '}']));
     }
-    out
+    Ok(out)
+}
+
+/// The indentation and comment index of a doc placeholder line (`    ///` + placeholder +
+/// index), or `None` for any other line.
+fn doc_placeholder(line: &str) -> Option<(&str, usize)> {
+    let text = line.trim_start_matches(' ');
+    let index = text.strip_prefix("///")?.strip_prefix(DOC_PLACEHOLDER)?;
+    Some((&line[..line.len() - text.len()], index.parse().ok()?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proc_macro2::TokenStream;
     use quote::quote;
+
+    /// Items without out-of-line doc comments.
+    fn items(tokens: TokenStream) -> Emitted {
+        Emitted {
+            tokens,
+            doc_comments: Vec::new(),
+        }
+    }
 
     #[test]
     fn formats_with_header() {
         let text = format(
-            quote!(
+            items(quote!(
                 pub struct A {
                     pub b: i128,
                 }
-            ),
+            )),
             Origin {
                 schema: "s.json",
                 reference: None,
@@ -130,7 +165,7 @@ mod tests {
     #[test]
     fn items_are_separated_by_blank_lines() {
         let text = format(
-            quote!(pub struct A; pub struct B { pub c: u8 } impl B {} pub struct D {}),
+            items(quote!(pub struct A; pub struct B { pub c: u8 } impl B {} pub struct D {})),
             origin("s"),
         )
         .unwrap();
@@ -143,13 +178,13 @@ mod tests {
     #[test]
     fn doc_lines_ending_like_items_do_not_split_the_comment() {
         let text = format(
-            quote!(
+            items(quote!(
                 #[doc = " ```text"]
                 #[doc = " { \"a\": 1 }"]
                 #[doc = " [1];"]
                 #[doc = " ```"]
                 pub struct A;
-            ),
+            )),
             origin("s"),
         )
         .unwrap();
@@ -161,13 +196,17 @@ mod tests {
 
     #[test]
     fn joined_bodies_equal_one_body() {
-        let whole = format(quote!(pub struct A; pub struct B {} impl B {}), origin("s")).unwrap();
+        let whole = format(
+            items(quote!(pub struct A; pub struct B {} impl B {})),
+            origin("s"),
+        )
+        .unwrap();
         let parts = [
-            body(quote!(
+            body(items(quote!(
                 pub struct A;
-            ))
+            )))
             .unwrap(),
-            body(quote!(pub struct B {} impl B {})).unwrap(),
+            body(items(quote!(pub struct B {} impl B {}))).unwrap(),
         ];
         assert_eq!(join(origin("s"), &parts), whole);
         assert!(join(origin("s"), &[String::new()]).ends_with("\"/qmp.rs\")); }`\n\n"));
@@ -176,8 +215,55 @@ mod tests {
     #[test]
     fn unparsable_tokens_are_an_error() {
         assert!(matches!(
-            format(quote!(pub struct), origin("s.json")),
+            format(items(quote!(pub struct)), origin("s.json")),
             Err(Error::Format(_))
         ));
+    }
+
+    #[test]
+    fn doc_placeholders_become_their_comments_indented_like_the_item() {
+        let outer = format!("{DOC_PLACEHOLDER}0");
+        let inner = format!("{DOC_PLACEHOLDER}1");
+        let text = format(
+            Emitted {
+                tokens: quote!(
+                    #[doc = #outer]
+                    pub struct A {
+                        #[doc = #inner]
+                        pub b: u8,
+                    }
+                    pub struct C;
+                ),
+                doc_comments: vec![
+                    "/// A thing.\n///\n/// ```text\n/// }\n/// ```\n".to_owned(),
+                    "/// Its b.\n".to_owned(),
+                ],
+            },
+            origin("s"),
+        )
+        .unwrap();
+        assert!(
+            text.ends_with(
+                "/// A thing.\n///\n/// ```text\n/// }\n/// ```\npub struct A {\n    /// Its b.\n    \
+                 pub b: u8,\n}\n\npub struct C;\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_placeholder_without_its_comment_is_an_error() {
+        let placeholder = format!("{DOC_PLACEHOLDER}3");
+        let result = format(
+            items(quote!(
+                #[doc = #placeholder]
+                pub struct A;
+            )),
+            origin("s"),
+        );
+        assert!(
+            matches!(&result, Err(Error::Format(m)) if m.contains("placeholder 3")),
+            "{result:?}"
+        );
     }
 }

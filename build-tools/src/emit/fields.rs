@@ -91,7 +91,7 @@ impl Emitter<'_, '_> {
                 if optional { " (optional)" } else { "" }
             ));
             lines.extend(docs::features(wire, &member.features));
-            let doc = docs::attrs(&lines);
+            let doc = self.docs.attrs(&lines);
             let deprecated = deprecated_attr(own_deprecated);
             fields.push(Field {
                 member,

@@ -13,6 +13,10 @@ mod types;
 
 pub use qemu_docs::QemuDocs;
 
+pub(crate) use docs::PLACEHOLDER as DOC_PLACEHOLDER;
+
+use docs::DocTable;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
@@ -25,11 +29,21 @@ use crate::model::{is_deprecated, Model, Usage};
 use crate::naming::TypeNames;
 use crate::reference::Definition;
 
-/// Emits the bindings for `model`, named by `names`, as one token stream.
+/// Emitted items: their tokens, in which each doc comment is a placeholder attribute, and
+/// the comments themselves, which [`crate::format`] splices into the formatted text.
+#[derive(Debug)]
+pub struct Emitted {
+    /// The items' tokens.
+    pub tokens: TokenStream,
+    /// The `///` lines of each doc comment (`\n`-terminated), by placeholder index.
+    pub doc_comments: Vec<String>,
+}
+
+/// Emits the bindings for `model`, named by `names`.
 ///
 /// # Errors
 /// [`Error::Entry`] when `names` has no Rust name for a generated type.
-pub fn emit(model: &Model, names: &TypeNames) -> Result<TokenStream> {
+pub fn emit(model: &Model, names: &TypeNames) -> Result<Emitted> {
     let plan = Plan::new(model, names, None)?;
     plan.emit(0..plan.len())
 }
@@ -168,7 +182,7 @@ impl<'a> Plan<'a> {
     ///
     /// # Errors
     /// [`Error::Entry`] when `names` has no Rust name for a type an item refers to.
-    pub fn emit(&self, range: Range<usize>) -> Result<TokenStream> {
+    pub fn emit(&self, range: Range<usize>) -> Result<Emitted> {
         let mut emitter = Emitter {
             model: self.model,
             names: self.names,
@@ -176,6 +190,7 @@ impl<'a> Plan<'a> {
             absorbed: &self.absorbed,
             variant_enums: &self.variant_enums,
             types: HashMap::new(),
+            docs: DocTable::default(),
         };
         let mut out = TokenStream::new();
         for &(job, _) in self.jobs.get(range).unwrap_or_default() {
@@ -190,7 +205,10 @@ impl<'a> Plan<'a> {
                 }
             });
         }
-        Ok(out)
+        Ok(Emitted {
+            tokens: out,
+            doc_comments: emitter.docs.into_comments(),
+        })
     }
 }
 
@@ -304,6 +322,8 @@ struct Emitter<'p, 'a> {
     variant_enums: &'p HashMap<String, String>,
     /// Parsed Rust type expressions by schema name.
     types: HashMap<String, TokenStream>,
+    /// The doc comments of the items emitted so far.
+    docs: DocTable,
 }
 
 impl<'a> Emitter<'_, 'a> {

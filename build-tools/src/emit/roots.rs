@@ -5,6 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 use quote::quote;
 
+use super::docs::DocTable;
 use super::types::StructHead;
 use super::{
     allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, serde_derives,
@@ -121,7 +122,7 @@ impl Emitter<'_, '_> {
             return self.object(arg, head);
         }
         let inner = self.type_ref(i, arg_type)?;
-        let doc = docs::attrs(&head.docs);
+        let doc = self.docs.attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);
         let allow = allow_deprecated(head.deprecated || self.type_deprecated(arg_type));
         let (mut derives, serde_crate) = serde_derives(head.usage);
@@ -148,12 +149,12 @@ impl Emitter<'_, '_> {
                 events.push((entry, self.type_name(i)?));
             }
         }
-        Ok(event_enum(&events))
+        Ok(event_enum(&events, &self.docs))
     }
 }
 
 /// The `Event` enum over `events` (entry, struct name), sorted by wire name.
-fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
+fn event_enum(events: &[(&SchemaInfo, Ident)], doc_table: &DocTable) -> TokenStream {
     let mut events: Vec<&(&SchemaInfo, Ident)> = events.iter().collect();
     events.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
     // Variants are named after the wire name (`Event::Stop(StopEvent)`), even where the
@@ -164,7 +165,7 @@ fn event_enum(events: &[(&SchemaInfo, Ident)]) -> TokenStream {
     let deprecated = events.iter().any(|(e, _)| is_deprecated(&e.features));
     let arms = events.iter().zip(&variants).map(|((entry, ty), variant)| {
         let wire = &entry.name;
-        let doc = docs::attrs(&[format!("Event `{wire}`.")]);
+        let doc = doc_table.attrs(&[format!("Event `{wire}`.")]);
         quote! { #doc #[qmp(name = #wire)] #variant(#ty) }
     });
     let allow = allow_deprecated(deprecated);

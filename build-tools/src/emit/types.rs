@@ -5,6 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use qmp_types::introspection::{EnumMember, JsonType, SchemaInfo, SchemaInfoKind};
 use quote::quote;
 
+use super::docs::DocTable;
 use super::fields::Field;
 use super::{
     allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, plain_ident,
@@ -70,6 +71,7 @@ impl Emitter<'_, '_> {
                     deprecated,
                     &values,
                     &value_docs,
+                    &self.docs,
                 ))
             }
             SchemaInfoKind::Alternate { members } => {
@@ -117,7 +119,7 @@ impl Emitter<'_, '_> {
             derives.insert(0, quote!(Default));
         }
         derives.extend(head.extra_derives.iter().cloned());
-        let doc = docs::attrs(&head.docs);
+        let doc = self.docs.attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);
         let attrs = &head.attrs;
         let ident = &head.ident;
@@ -131,7 +133,7 @@ impl Emitter<'_, '_> {
                     "Wire name `{wire}`: the union's tag, with the members of the variant it \
                      selects (flattened into this object)."
                 ));
-                let doc = docs::attrs(&lines);
+                let doc = self.docs.attrs(&lines);
                 (
                     quote! {
                         #doc
@@ -144,7 +146,7 @@ impl Emitter<'_, '_> {
             None => (TokenStream::new(), TokenStream::new()),
         };
         let constructor = if head.usage.input {
-            constructor(ident, &fields, union.as_ref(), any_deprecated)
+            constructor(ident, &fields, union.as_ref(), any_deprecated, &self.docs)
         } else {
             TokenStream::new()
         };
@@ -199,23 +201,24 @@ impl Emitter<'_, '_> {
                 Some(ty) if !self.model.is_empty_object(ty) => {
                     deprecated |= self.type_deprecated(ty);
                     let payload = self.type_ref(i, ty)?;
-                    let doc = docs::attrs(&[format!("`{tag_wire}` = `{case}`.")]);
+                    let doc = self.docs.attrs(&[format!("`{tag_wire}` = `{case}`.")]);
                     arms.push(quote! { #doc #rename #ident(#payload) });
                 }
                 _ => {
-                    let doc =
-                        docs::attrs(&[format!("`{tag_wire}` = `{case}`: no further members.")]);
+                    let doc = self
+                        .docs
+                        .attrs(&[format!("`{tag_wire}` = `{case}`: no further members.")]);
                     arms.push(quote! { #doc #rename #ident });
                 }
             }
         }
-        let fallback_doc = docs::attrs(&[
+        let fallback_doc = self.docs.attrs(&[
             "A tag value these bindings do not know (or whose members do \
              not decode), with every member as sent, the tag included."
                 .to_owned(),
         ]);
         let (derives, serde_crate) = serde_derives(head.usage);
-        let doc = docs::attrs(&[format!(
+        let doc = self.docs.attrs(&[format!(
             "The variants of `{}`, selected by its member `{tag_wire}`.",
             head.ident
         )]);
@@ -272,7 +275,9 @@ impl Emitter<'_, '_> {
         for (ty, variant) in types.iter().zip(idents) {
             any_deprecated |= self.type_deprecated(ty);
             let payload = self.type_ref(i, ty)?;
-            let doc = docs::attrs(&[format!("Alternative `{}`.", self.alternative_name(ty))]);
+            let doc = self
+                .docs
+                .attrs(&[format!("Alternative `{}`.", self.alternative_name(ty))]);
             let helper = if usage.output {
                 self.int_helper(ty, false)
                     .map(|h| quote!(#[serde(deserialize_with = #h)]))
@@ -281,7 +286,7 @@ impl Emitter<'_, '_> {
             };
             arms.push(quote! { #doc #helper #variant(#payload) });
         }
-        let doc = docs::attrs(lines);
+        let doc = self.docs.attrs(lines);
         let deprecated = deprecated_attr(deprecated);
         let allow = allow_deprecated(any_deprecated);
         let allow_large = allow_large_variants();
@@ -343,6 +348,7 @@ fn constructor(
     fields: &[Field<'_>],
     union: Option<&Union>,
     any_deprecated: bool,
+    doc_table: &DocTable,
 ) -> TokenStream {
     let required: Vec<&Field<'_>> = fields.iter().filter(|f| !f.member.is_optional()).collect();
     let mut params: Vec<TokenStream> = required
@@ -374,7 +380,7 @@ fn constructor(
         TokenStream::new()
     };
     let allow = allow_deprecated(any_deprecated);
-    let doc = docs::attrs(&[if params.is_empty() {
+    let doc = doc_table.attrs(&[if params.is_empty() {
         "Creates the value with every optional member unset.".to_owned()
     } else {
         "Creates the value from its required members (in schema order); optional members \
@@ -401,6 +407,7 @@ fn open_enum(
     deprecated: bool,
     values: &[EnumMember],
     value_docs: &[Vec<String>],
+    doc_table: &DocTable,
 ) -> TokenStream {
     let wires: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
     let idents = unique_idents(&wires, variant_ident);
@@ -415,11 +422,11 @@ fn open_enum(
             let mut lines = qemu.clone();
             lines.push(format!("Wire value `{wire}`."));
             lines.extend(docs::features(wire, &value.features));
-            let doc = docs::attrs(&lines);
+            let doc = doc_table.attrs(&lines);
             let deprecated = deprecated_attr(is_deprecated(&value.features));
             quote! { #doc #deprecated #[qmp(rename = #wire)] #variant }
         });
-    let doc = docs::attrs(lines);
+    let doc = doc_table.attrs(lines);
     let deprecated = deprecated_attr(deprecated);
     let allow = allow_deprecated(any_deprecated);
     quote! {
