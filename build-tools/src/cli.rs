@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::bundled;
+use crate::diff::DiffSide;
 use crate::engine::{self, Settings};
 use crate::error::Error;
 use crate::reference::{self, companion, Manual};
@@ -106,6 +107,16 @@ pub struct DiffArgs {
     /// Print the changes as JSON (`{"changes": [{"path", "change", ...}]}`) for tools.
     #[arg(long)]
     pub json: bool,
+    /// The older schema's reference manual; default: the one stored beside it (or bundled
+    /// with it). With both schemas' manuals, types QEMU renamed are reported too.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub old_reference: Option<PathBuf>,
+    /// The newer schema's reference manual; default as for `--old-reference`.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_reference")]
+    pub new_reference: Option<PathBuf>,
+    /// Use no reference manuals (no renames reported).
+    #[arg(long)]
+    pub no_reference: bool,
 }
 
 /// Why a `qmp-codegen` run failed.
@@ -150,16 +161,39 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
                 engine::names_with_reference(&schema.json, &Default::default(), manual.as_ref())?;
             write_out(stdout, "stdout", listing.as_bytes())
         }
-        Command::Diff(args) => diff(args, stdout),
+        Command::Diff(args) => diff(args, stdout, stderr),
         Command::Capture(args) => crate::capture::run(args, stderr),
     }
 }
 
 /// `diff`.
-fn diff(args: DiffArgs, stdout: &mut dyn Write) -> Result<(), CliError> {
+fn diff(args: DiffArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), CliError> {
     let old = load(Some(&args.old))?;
     let new = load(Some(&args.new))?;
-    let changes = crate::diff::diff_json(&old.name, &old.json, &new.name, &new.json)?;
+    let manual = |reference: &Option<PathBuf>, schema: &Schema| {
+        let choice = ReferenceArgs {
+            reference: reference.clone(),
+            no_reference: args.no_reference,
+        };
+        load_reference(&choice, schema)
+    };
+    let (old_manual, old_warning) = manual(&args.old_reference, &old)?;
+    let (new_manual, new_warning) = manual(&args.new_reference, &new)?;
+    for warning in [old_warning, new_warning].into_iter().flatten() {
+        write_warning(stderr, warning)?;
+    }
+    let changes = crate::diff::diff_sides(
+        DiffSide {
+            name: &old.name,
+            json: &old.json,
+            manual: old_manual.as_ref(),
+        },
+        DiffSide {
+            name: &new.name,
+            json: &new.json,
+            manual: new_manual.as_ref(),
+        },
+    )?;
     if !args.json {
         return write_out(stdout, "stdout", changes.to_string().as_bytes());
     }

@@ -57,6 +57,62 @@ fn json_report_by_bundled_schema_name() {
 }
 
 #[test]
+fn types_renamed_by_qemu_come_from_the_manuals_beside_the_schemas() {
+    let diff = |extra: &[&str]| {
+        let output = codegen()
+            .args([
+                "diff",
+                "--json",
+                &schema("qemu-7.2.22-x86_64.json"),
+                &schema("qemu-10.0.2-x86_64.json"),
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["change"] == "type-renamed")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let renamed = diff(&[]);
+    // The 9 renames the naming stability test lists, each once, under its shortest path.
+    assert_eq!(renamed.len(), 9, "{renamed:#?}");
+    assert!(renamed.contains(&serde_json::json!({
+        "path": "blockdev-create/arg-type/options/+luks/cipher-alg",
+        "change": "type-renamed",
+        "old": "QCryptoCipherAlgorithm",
+        "new": "QCryptoCipherAlgo"
+    })));
+    assert!(renamed.contains(&serde_json::json!({
+        "path": "query-cpus-fast/ret-type/[]/+s390x/cpu-state",
+        "change": "type-renamed",
+        "old": "CpuS390State",
+        "new": "S390CpuState"
+    })));
+    assert!(diff(&["--no-reference"]).is_empty());
+    // One side's manual alone names nothing to compare.
+    let not_a_manual = schema("qemu-7.2.22-x86_64.version");
+    let output = codegen()
+        .args([
+            "diff",
+            &schema("qemu-7.2.22-x86_64.json"),
+            &schema("qemu-10.0.2-x86_64.json"),
+            "--old-reference",
+            &not_a_manual,
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("qemu-7.2.22-x86_64.version"), "{stderr}");
+}
+
+#[test]
 fn same_schema_twice_has_no_changes() {
     let file = schema("qemu-10.0.2-x86_64.json");
     codegen()

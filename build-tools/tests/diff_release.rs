@@ -280,6 +280,7 @@ fn the_reverse_diff_mirrors_the_forward_one() {
         ChangeKind::FeatureAdded { .. } => "feature-removed",
         ChangeKind::FeatureRemoved { .. } => "feature-added",
         ChangeKind::TypeChanged { .. } => "type-changed",
+        ChangeKind::TypeRenamed { .. } => "type-renamed",
         ChangeKind::TagChanged { .. } => "tag-changed",
         ChangeKind::AllowOobChanged { .. } => "allow-oob-changed",
     };

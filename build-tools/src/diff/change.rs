@@ -110,6 +110,15 @@ pub enum ChangeKind {
         /// The new shape.
         new: String,
     },
+    /// The type at the path has another QEMU name (known only when both schemas come with
+    /// their reference manuals): QEMU renamed the type, e.g. `QCryptoCipherAlgorithm` →
+    /// `QCryptoCipherAlgo` in 9.1. Bindings named by QEMU rename the Rust type with it.
+    TypeRenamed {
+        /// QEMU's old name of the type.
+        old: String,
+        /// QEMU's new name.
+        new: String,
+    },
     /// An object's union tag member changed (`None`: not a union).
     TagChanged {
         /// The old tag member.

@@ -5,7 +5,8 @@
 //! Reported: commands and events added and removed; members (arguments) added, removed, made
 //! optional or required; types whose shape changed (e.g. a return type that was an object and
 //! is now an array); union variants, enum values and alternate branches added and removed;
-//! features (`deprecated`, `unstable`, …) gained and lost; `allow-oob` changes.
+//! features (`deprecated`, `unstable`, …) gained and lost; `allow-oob` changes; and, when both
+//! schemas come with their reference manuals, types QEMU renamed ([`diff_sides`]).
 //!
 //! Each change is reported once, under the shortest path that reaches it; among equally short
 //! paths, under the one that is smallest component by component (see [`SchemaPath`] for the
@@ -42,6 +43,7 @@ mod change;
 mod render;
 mod walk;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +52,31 @@ use qmp_types::probe::{IndexError, SchemaIndex};
 use serde::Serialize;
 
 pub use change::{Change, ChangeKind, SchemaPath};
+
+use crate::naming::reference::match_manual;
+use crate::reference::Manual;
+
+/// QEMU's names of both schemas' masked types (schema name → QEMU name), as their reference
+/// manuals give them; a type the manuals do not name has no entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QemuNames {
+    /// The old schema's types.
+    pub old: BTreeMap<String, String>,
+    /// The new schema's types.
+    pub new: BTreeMap<String, String>,
+}
+
+/// One side of a diff: a schema's text, its name in messages, and its reference manual.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffSide<'a> {
+    /// The schema's file or name, for messages.
+    pub name: &'a str,
+    /// The schema: the `return` array of `query-qmp-schema`.
+    pub json: &'a str,
+    /// QEMU's reference manual for the schema, if at hand: with both sides' manuals, the
+    /// diff also reports types QEMU renamed ([`ChangeKind::TypeRenamed`]).
+    pub manual: Option<&'a Manual>,
+}
 
 /// The changes from one schema to another, sorted by path.
 ///
@@ -101,7 +128,13 @@ pub enum DiffError {
 impl SchemaDiff {
     /// The changes from `old` to `new`.
     pub fn between(old: &SchemaIndex, new: &SchemaIndex) -> SchemaDiff {
-        let mut changes = walk::changes(old, new);
+        SchemaDiff::between_named(old, new, &QemuNames::default())
+    }
+
+    /// The changes from `old` to `new`, with the types whose QEMU name differs in `names`
+    /// reported as renamed.
+    pub fn between_named(old: &SchemaIndex, new: &SchemaIndex, names: &QemuNames) -> SchemaDiff {
+        let mut changes = walk::changes(old, new, names);
         changes.sort();
         SchemaDiff { changes }
     }
@@ -148,9 +181,27 @@ pub fn diff_json(
     new_name: &str,
     new_json: &str,
 ) -> Result<SchemaDiff, DiffError> {
-    let old = from_json("old", old_name, old_json)?;
-    let new = from_json("new", new_name, new_json)?;
-    Ok(SchemaDiff::between(&old, &new))
+    let side = |name, json| DiffSide {
+        name,
+        json,
+        manual: None,
+    };
+    diff_sides(side(old_name, old_json), side(new_name, new_json))
+}
+
+/// The changes from the schema `old` to `new` (see [`diff_json`]); where both come with
+/// their reference manuals, also the types QEMU renamed.
+///
+/// # Errors
+/// As [`diff_json`].
+pub fn diff_sides(old: DiffSide<'_>, new: DiffSide<'_>) -> Result<SchemaDiff, DiffError> {
+    let (old_index, old_names) = from_side("old", old)?;
+    let (new_index, new_names) = from_side("new", new)?;
+    let names = match (old_names, new_names) {
+        (Some(old), Some(new)) => QemuNames { old, new },
+        _ => QemuNames::default(),
+    };
+    Ok(SchemaDiff::between_named(&old_index, &new_index, &names))
 }
 
 /// The changes from the schema file `old` to the schema file `new`.
@@ -174,13 +225,20 @@ pub fn diff_files(old: &Path, new: &Path) -> Result<SchemaDiff, DiffError> {
     )
 }
 
-fn from_json(side: &'static str, name: &str, json: &str) -> Result<SchemaIndex, DiffError> {
-    let entries = crate::parse::parse(json).map_err(|source| DiffError::Schema {
-        side,
-        name: name.to_owned(),
+/// The indexed schema of one side, and QEMU's names of its types when it has a manual.
+fn from_side(
+    label: &'static str,
+    side: DiffSide<'_>,
+) -> Result<(SchemaIndex, Option<BTreeMap<String, String>>), DiffError> {
+    let entries = crate::parse::parse(side.json).map_err(|source| DiffError::Schema {
+        side: label,
+        name: side.name.to_owned(),
         source: Box::new(source),
     })?;
-    index(side, name, entries)
+    let names = side
+        .manual
+        .map(|manual| match_manual(&entries, manual).names);
+    Ok((index(label, side.name, entries)?, names))
 }
 
 fn index(

@@ -52,6 +52,7 @@ fn section(kind: &ChangeKind) -> (usize, &'static str) {
         ChangeKind::FeatureAdded { .. } => (16, "Features gained"),
         ChangeKind::FeatureRemoved { .. } => (17, "Features lost"),
         ChangeKind::AllowOobChanged { .. } => (18, "Out-of-band execution changed"),
+        ChangeKind::TypeRenamed { .. } => (19, "Types renamed by QEMU"),
     }
 }
 
@@ -65,7 +66,9 @@ fn detail(kind: &ChangeKind) -> String {
             let optional = if *optional { "optional" } else { "required" };
             format!(" ({optional}){}", feature_list(features))
         }
-        ChangeKind::TypeChanged { old, new } => format!(": {old} → {new}"),
+        ChangeKind::TypeChanged { old, new } | ChangeKind::TypeRenamed { old, new } => {
+            format!(": {old} → {new}")
+        }
         ChangeKind::TagChanged { old, new } => {
             let name = |tag: &Option<String>| tag.clone().unwrap_or_else(|| "(none)".to_owned());
             format!(": {} → {}", name(old), name(new))

@@ -13,15 +13,17 @@ use qmp_types::introspection::{EnumMember, ObjectMember, SchemaInfo, SchemaInfoK
 use qmp_types::probe::SchemaIndex;
 
 use super::change::{Change, ChangeKind, SchemaPath};
+use super::QemuNames;
 
 /// How deep [`shape`] describes nested arrays before abbreviating.
 const MAX_SHAPE_DEPTH: usize = 8;
 
-/// Every change between `old` and `new`, in walk order.
-pub(super) fn changes(old: &SchemaIndex, new: &SchemaIndex) -> Vec<Change> {
+/// Every change between `old` and `new`, in walk order; `names` tells renamed types.
+pub(super) fn changes(old: &SchemaIndex, new: &SchemaIndex, names: &QemuNames) -> Vec<Change> {
     let mut walk = Walk {
         old,
         new,
+        names,
         queue: VecDeque::new(),
         seen: HashSet::new(),
         changes: Vec::new(),
@@ -45,6 +47,7 @@ struct Task<'a> {
 struct Walk<'a> {
     old: &'a SchemaIndex,
     new: &'a SchemaIndex,
+    names: &'a QemuNames,
     queue: VecDeque<Task<'a>>,
     seen: HashSet<(&'a str, &'a str)>,
     changes: Vec<Change>,
@@ -114,6 +117,14 @@ impl<'a> Walk<'a> {
         let (Some(old), Some(new)) = (self.old.get(task.old), self.new.get(task.new)) else {
             return;
         };
+        if let (Some(old_name), Some(new_name)) =
+            (self.names.old.get(task.old), self.names.new.get(task.new))
+        {
+            if old_name != new_name {
+                let (old, new) = (old_name.clone(), new_name.clone());
+                self.report(task.path.clone(), ChangeKind::TypeRenamed { old, new });
+            }
+        }
         let (old_shape, new_shape) = (
             shape(self.old, old, MAX_SHAPE_DEPTH),
             shape(self.new, new, MAX_SHAPE_DEPTH),
