@@ -9,7 +9,7 @@ use qmp_build_tools::bundled::{self, BUNDLED};
 use qmp_build_tools::engine::{self, Settings};
 use qmp_build_tools::naming::reference::match_manual;
 use qmp_build_tools::naming::TypeNames;
-use qmp_build_tools::reference::{self, Definition, Manual, Member};
+use qmp_build_tools::reference::{self, Definition};
 use qmp_types::introspection::{EnumMember, SchemaInfo, SchemaInfoKind};
 
 /// The first line of prose of Markdown `text`, without code fences, code-span and link marks.
@@ -41,18 +41,6 @@ fn plain_docs(code: &str) -> String {
         docs.push('\n');
     }
     docs.chars().filter(|c| !"`[]".contains(*c)).collect()
-}
-
-/// Members of `def` with those of its bases.
-fn members<'m>(manual: &'m Manual, def: &'m Definition) -> Vec<&'m Member> {
-    let mut out: Vec<&Member> = def
-        .bases
-        .iter()
-        .filter_map(|base| manual.definitions.get(base))
-        .flat_map(|base| members(manual, base))
-        .collect();
-    out.extend(&def.members);
-    out
 }
 
 /// (documented, carried, what was missed) for one bundled schema.
@@ -102,7 +90,7 @@ fn coverage(file: &str, json: &str) -> (usize, usize, Vec<String>) {
         {
             texts.insert((def.name.clone(), def.doc.clone()));
         }
-        let documented = members(&manual, def);
+        let documented = manual.members_of(def);
         let doc_of = |wire: &str| {
             documented
                 .iter()

@@ -43,9 +43,6 @@ pub fn docs_from(manual: &Manual, entries: &[SchemaInfo]) -> Docs {
     docs
 }
 
-/// How deep `The members of X` chains are followed.
-const MAX_BASE_DEPTH: usize = 16;
-
 /// One definition as a help entry: its own and its bases' member docs included.
 fn entry_of(manual: &Manual, def: &Definition) -> DocEntry {
     let mut entry = DocEntry {
@@ -58,31 +55,20 @@ fn entry_of(manual: &Manual, def: &Definition) -> DocEntry {
             .filter(|d| !d.is_empty()),
         ..DocEntry::default()
     };
-    add_members(manual, def, &mut entry, 0);
+    // Own members come last, so their docs win over inherited ones of the same name.
+    for member in manual.members_of(def) {
+        if !member.doc.is_empty() {
+            entry
+                .members
+                .insert(member.name.clone(), member.doc.clone());
+        }
+    }
     for feature in &def.features {
         entry
             .features
             .insert(feature.name.clone(), feature.doc.clone());
     }
     entry
-}
-
-/// Adds the member docs of `def` and of its bases (own docs win over inherited ones).
-fn add_members(manual: &Manual, def: &Definition, entry: &mut DocEntry, depth: usize) {
-    for member in &def.members {
-        if !member.doc.is_empty() {
-            entry
-                .members
-                .entry(member.name.clone())
-                .or_insert_with(|| member.doc.clone());
-        }
-    }
-    if depth >= MAX_BASE_DEPTH {
-        return;
-    }
-    for base in def.bases.iter().filter_map(|b| manual.definitions.get(b)) {
-        add_members(manual, base, entry, depth + 1);
-    }
 }
 
 #[cfg(test)]

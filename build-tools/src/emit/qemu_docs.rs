@@ -10,9 +10,6 @@ use crate::model::Model;
 use crate::naming::TypeNames;
 use crate::reference::{Definition, Manual, Member};
 
-/// How deep `The members of X` chains are followed.
-const MAX_BASE_DEPTH: usize = 16;
-
 /// The manual seen through the names of one set of bindings.
 #[derive(Debug)]
 pub struct QemuDocs<'a> {
@@ -55,20 +52,7 @@ impl<'a> QemuDocs<'a> {
 
     /// The documented member `wire` of `def`, looked up through its bases.
     pub fn member(&self, def: &'a Definition, wire: &str) -> Option<&'a Member> {
-        self.member_at(def, wire, 0)
-    }
-
-    fn member_at(&self, def: &'a Definition, wire: &str, depth: usize) -> Option<&'a Member> {
-        if let Some(member) = def.members.iter().find(|m| m.name == wire) {
-            return Some(member);
-        }
-        if depth >= MAX_BASE_DEPTH {
-            return None;
-        }
-        def.bases
-            .iter()
-            .filter_map(|base| self.definition(base))
-            .find_map(|base| self.member_at(base, wire, depth + 1))
+        self.manual.member_of(def, wire)
     }
 
     /// The doc lines of an item documented by `def`, in two parts: first QEMU's

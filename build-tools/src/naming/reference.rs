@@ -28,9 +28,6 @@ use crate::reference::{Definition, DefinitionKind, Manual, Member, TypeExpr};
 #[cfg(test)]
 mod tests;
 
-/// How deep `The members of X` chains are followed (QAPI bases nest a few levels).
-const MAX_BASE_DEPTH: usize = 16;
-
 /// How many levels below a type matching by structure compares (members' and variants'
 /// types).
 const STRUCTURE_DEPTH: usize = 3;
@@ -85,9 +82,9 @@ impl<'m> ManualIndex<'m> {
             expanded: BTreeMap::new(),
         };
         for def in manual.definitions.values() {
-            let mut members = Vec::new();
-            index.collect_members(def, 0, &mut members);
-            index.expanded.insert(def.name.as_str(), members);
+            index
+                .expanded
+                .insert(def.name.as_str(), manual.members_of(def));
         }
         index
     }
@@ -101,18 +98,6 @@ impl<'m> ManualIndex<'m> {
         self.expanded
             .get(def.name.as_str())
             .map_or(&[], Vec::as_slice)
-    }
-
-    fn collect_members(&self, def: &'m Definition, depth: usize, out: &mut Vec<&'m Member>) {
-        if depth > MAX_BASE_DEPTH {
-            return;
-        }
-        for base in &def.bases {
-            if let Some(base) = self.get(base) {
-                self.collect_members(base, depth + 1, out);
-            }
-        }
-        out.extend(def.members.iter());
     }
 
     /// The JSON kind a manual type denotes (for pairing alternatives), if known.

@@ -126,3 +126,40 @@ pub struct Manual {
     /// What could not be read cleanly, in line order.
     pub warnings: Vec<Warning>,
 }
+
+/// How deep [`Manual::members_of`] follows bases: QAPI bases do not nest this deep, and a
+/// damaged manual may name a base cycle.
+const MAX_BASE_DEPTH: usize = 16;
+
+impl Manual {
+    /// Every member of `definition`: those of its bases ("The members of X", recursively,
+    /// first base first), then its own. Bases the manual does not define are skipped.
+    pub fn members_of<'m>(&'m self, definition: &'m Definition) -> Vec<&'m Member> {
+        let mut members = Vec::new();
+        self.collect_members(definition, 0, &mut members);
+        members
+    }
+
+    /// The member called `name` of `definition` or of one of its bases.
+    pub fn member_of<'m>(&'m self, definition: &'m Definition, name: &str) -> Option<&'m Member> {
+        self.members_of(definition)
+            .into_iter()
+            .find(|member| member.name == name)
+    }
+
+    fn collect_members<'m>(
+        &'m self,
+        definition: &'m Definition,
+        depth: usize,
+        out: &mut Vec<&'m Member>,
+    ) {
+        if depth <= MAX_BASE_DEPTH {
+            for base in &definition.bases {
+                if let Some(base) = self.definitions.get(base) {
+                    self.collect_members(base, depth + 1, out);
+                }
+            }
+        }
+        out.extend(&definition.members);
+    }
+}
