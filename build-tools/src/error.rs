@@ -48,21 +48,10 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// An entry refers to a type name that no entry defines.
-    #[error(
-        "schema entry #{index} ({name}): {location} refers to type `{target}`, \
-         which no schema entry defines"
-    )]
-    DanglingReference {
-        /// 0-based position of the referring entry.
-        index: usize,
-        /// The referring entry's name.
-        name: String,
-        /// Where in the entry the reference is (e.g. ``member `node-name` ``).
-        location: String,
-        /// The missing type name.
-        target: String,
-    },
+    /// The entries break a rule of the schema (duplicate names, a type reference that does
+    /// not resolve, …): see [`qmp_types::introspection::validate`].
+    #[error(transparent)]
+    Schema(#[from] qmp_types::introspection::SchemaError),
     /// Rust names could not be assigned to the schema's types.
     #[error("naming the schema's types: {0}")]
     Naming(#[from] NamingError),

@@ -73,10 +73,9 @@ mod tests;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{implicit_builtin, SchemaError, SchemaInfo, SchemaInfoKind};
 
 pub use assign::RESERVED;
-pub(crate) use graph::implicit_builtin;
 use graph::{Graph, Target};
 pub use rust_type::RustType;
 
@@ -127,34 +126,10 @@ impl fmt::Display for Collision {
 /// Why names could not be assigned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NamingError {
-    /// Two schema entries have the same name.
-    #[error("schema entries #{first} and #{second} are both named `{name}`")]
-    DuplicateEntry {
-        /// The repeated name.
-        name: String,
-        /// 0-based position of the first entry.
-        first: usize,
-        /// 0-based position of the second entry.
-        second: usize,
-    },
-    /// A type reference names no schema entry.
-    #[error(
-        "schema entry `{entry}`: {location} refers to type `{target}`, which no entry defines"
-    )]
-    UnknownType {
-        /// The referring entry.
-        entry: String,
-        /// Where in the entry (`ret-type`, ``member `node-name` ``, …).
-        location: String,
-        /// The missing type name.
-        target: String,
-    },
-    /// An array type is (through other arrays) its own element type.
-    #[error("array type `{name}` contains itself; its element type must end in a non-array type")]
-    ArrayCycle {
-        /// The array's schema name.
-        name: String,
-    },
+    /// The entries break a rule of the schema (duplicate names, a type reference that does
+    /// not resolve, an array cycle): see [`qmp_types::introspection::validate`].
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
     /// A rename key is neither a schema name nor an assigned Rust name.
     #[error(
         "rename `{key}` matches no schema entity and no assigned Rust name; \
@@ -307,7 +282,7 @@ impl TypeNames {
                 }
                 (None, SchemaInfoKind::Builtin { json_type }) => RustType::Builtin(*json_type),
                 (None, _) => {
-                    let (target, depth) = graph.resolve(&entry.name, &entry.name, "name")?;
+                    let (target, depth) = graph.resolve(&entry.name);
                     let element = match target {
                         Target::Builtin(json_type) => RustType::Builtin(json_type),
                         Target::Empty => RustType::Empty,
@@ -368,7 +343,7 @@ impl TypeNames {
     pub fn type_of(&self, schema_name: &str) -> Option<RustType> {
         match self.index.get(schema_name) {
             Some(&i) => self.entries.get(i).map(|(_, ty)| ty.clone()),
-            None => graph::implicit_builtin(schema_name).map(RustType::Builtin),
+            None => implicit_builtin(schema_name).map(RustType::Builtin),
         }
     }
 

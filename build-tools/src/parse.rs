@@ -1,12 +1,11 @@
 //! Stage 1: `query-qmp-schema` JSON text → validated `Vec<SchemaInfo>`.
 //!
 //! Malformed JSON is reported with line, column and byte offset; a bad entry with its index
-//! and name; a reference to a type no entry defines with the referring entry and location.
+//! and name; a broken schema rule (see `qmp_types::introspection::validate`) with the entry
+//! and, for a reference to a type no entry defines, its location.
 //! Unknown keys inside entries are ignored (QMP's compatibility rules).
 
-use std::collections::HashMap;
-
-use qmp_types::introspection::{EnumMember, SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{validate, SchemaInfo};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -22,27 +21,21 @@ const META_TYPES: [&str; 7] = [
     "event",
 ];
 
-/// Parses `query-qmp-schema` output (the `return` array) and checks that every type
-/// reference resolves and every name is defined once.
+/// Parses `query-qmp-schema` output (the `return` array) and checks it with the schema rules
+/// every consumer shares ([`validate`]: unique names, resolving type references, …).
 ///
 /// # Errors
 /// [`Error::Json`] for malformed JSON or a non-array, [`Error::Entry`] for an entry that is not
-/// a valid `SchemaInfo` (unknown `meta-type`, missing keys, duplicate name),
-/// [`Error::DanglingReference`] for a reference to an undefined type.
+/// a valid `SchemaInfo` (unknown `meta-type`, missing keys), [`Error::Schema`] for entries
+/// that break a rule (a duplicate name, a reference to an undefined type, …).
 pub fn parse(json: &str) -> Result<Vec<SchemaInfo>> {
     // Fast path: decode the entries directly. Only when that fails is the text decoded again,
     // entry by entry through `Value`, to name the entry that is wrong.
     let entries = match serde_json::from_str::<Vec<SchemaInfo>>(json) {
-        Ok(entries) => {
-            for (index, entry) in entries.iter().enumerate() {
-                check_entry(index, entry)?;
-            }
-            entries
-        }
+        Ok(entries) => entries,
         Err(_) => entries_one_by_one(json)?,
     };
-    check_names(&entries)?;
-    check_references(&entries)?;
+    validate(&entries)?;
     Ok(entries)
 }
 
@@ -96,108 +89,10 @@ fn entry(index: usize, value: Value) -> Result<SchemaInfo> {
             )))
         }
     }
-    let entry: SchemaInfo = serde_json::from_value(value).map_err(|e| fail(e.to_string()))?;
-    check_entry(index, &entry)?;
-    Ok(entry)
+    serde_json::from_value(value).map_err(|e| fail(e.to_string()))
 }
 
 /// Checks what the serde model accepts but the generator cannot use.
-fn check_entry(index: usize, entry: &SchemaInfo) -> Result<()> {
-    let fail = |message: &str| Error::Entry {
-        index,
-        name: entry.name.clone(),
-        message: message.to_owned(),
-    };
-    // QAPI names are never empty, and the derive macros reject an empty wire name, so an
-    // empty one would otherwise surface as a compile error in the generated code.
-    if entry.name.is_empty() {
-        return Err(fail("the name is empty"));
-    }
-    if let SchemaInfoKind::Enum { members, values } = &entry.kind {
-        // A repeated value would give the `OpenEnum` derive two variants with one wire name.
-        let mut seen = std::collections::HashSet::new();
-        for value in EnumMember::of(members, values) {
-            if value.name.is_empty() {
-                return Err(fail("an enum value is empty"));
-            }
-            if !seen.insert(value.name.clone()) {
-                return Err(fail(&format!(
-                    "the enum value `{}` appears twice",
-                    value.name
-                )));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Every entry name must be defined once.
-fn check_names(entries: &[SchemaInfo]) -> Result<()> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
-        if let Some(first) = seen.insert(&entry.name, index) {
-            return Err(Error::Entry {
-                index,
-                name: entry.name.clone(),
-                message: format!("the name is already defined by entry #{first}"),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Every type reference must name an entry.
-fn check_references(entries: &[SchemaInfo]) -> Result<()> {
-    let defined: std::collections::HashSet<&str> =
-        entries.iter().map(|e| e.name.as_str()).collect();
-    for (index, entry) in entries.iter().enumerate() {
-        for (location, target) in references(&entry.kind) {
-            if !defined.contains(target) {
-                return Err(Error::DanglingReference {
-                    index,
-                    name: entry.name.clone(),
-                    location,
-                    target: target.to_owned(),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The type references of an entry, each with a readable location inside the entry.
-pub(crate) fn references(kind: &SchemaInfoKind) -> Vec<(String, &str)> {
-    match kind {
-        SchemaInfoKind::Builtin { .. } | SchemaInfoKind::Enum { .. } => Vec::new(),
-        SchemaInfoKind::Array { element_type } => {
-            vec![("element-type".to_owned(), element_type.as_str())]
-        }
-        SchemaInfoKind::Object {
-            members, variants, ..
-        } => members
-            .iter()
-            .map(|m| (format!("member `{}`", m.name), m.type_.as_str()))
-            .chain(
-                variants
-                    .iter()
-                    .map(|v| (format!("variant `{}`", v.case), v.type_.as_str())),
-            )
-            .collect(),
-        SchemaInfoKind::Alternate { members } => members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (format!("alternative #{i}"), m.type_.as_str()))
-            .collect(),
-        SchemaInfoKind::Command {
-            arg_type, ret_type, ..
-        } => vec![
-            ("arg-type".to_owned(), arg_type.as_str()),
-            ("ret-type".to_owned(), ret_type.as_str()),
-        ],
-        SchemaInfoKind::Event { arg_type } => vec![("arg-type".to_owned(), arg_type.as_str())],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

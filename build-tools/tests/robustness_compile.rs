@@ -608,7 +608,7 @@ fn mutated_real_schemas_generate_code_that_compiles_or_a_clear_error() {
                 assert!(
                     matches!(
                         error,
-                        Error::Entry { .. } | Error::DanglingReference { .. } | Error::Naming(_)
+                        Error::Entry { .. } | Error::Schema(_) | Error::Naming(_)
                     ) && text.contains('`')
                         || text.contains("entry #"),
                     "{}: unclear error: {text}",

@@ -3,9 +3,14 @@
 //!
 //! Unknown keys are ignored, as the QMP compatibility rules require. Type references
 //! (`arg-type`, `type`, `element-type`, …) are the schema's own names: builtin names
-//! (`"int"`), masked numbers (`"17"`) or masked array names (`"[17]"`).
+//! (`"int"`), masked numbers (`"17"`) or masked array names (`"[17]"`). [`validate`] holds
+//! the rules a schema must follow (unique names, resolving references, …), once for all.
 
 use serde::{Deserialize, Serialize};
+
+mod validate;
+
+pub use validate::{implicit_builtin, references, validate, SchemaError, SchemaProblem};
 
 /// One entry of the `query-qmp-schema` array.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

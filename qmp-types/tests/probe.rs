@@ -1,8 +1,8 @@
 //! Capability probing against the bundled schemas of QEMU 7.2.22 and 10.0.2, query parsing
 //! and its errors, and index validation.
 
-use qmp_types::introspection::{JsonType, SchemaInfo};
-use qmp_types::probe::{IndexError, Query, QueryError, SchemaIndex, Step};
+use qmp_types::introspection::{JsonType, SchemaError, SchemaInfo, SchemaProblem};
+use qmp_types::probe::{Query, QueryError, SchemaIndex, Step};
 use qmp_types::{Command, Empty, Event};
 use serde::{Deserialize, Serialize};
 
@@ -314,7 +314,7 @@ fn entries(json: &str) -> Vec<SchemaInfo> {
 }
 
 #[test]
-fn index_rejects_duplicate_names_and_unknown_types() {
+fn index_rejects_duplicate_names_unknown_types_and_array_cycles() {
     let duplicate = entries(
         r#"[{"name":"0","meta-type":"object","members":[]},
             {"name":"q","meta-type":"command","arg-type":"0","ret-type":"0"},
@@ -322,10 +322,10 @@ fn index_rejects_duplicate_names_and_unknown_types() {
     );
     assert_eq!(
         SchemaIndex::new(duplicate).unwrap_err(),
-        IndexError::DuplicateName {
+        SchemaError {
+            index: 2,
             name: "0".into(),
-            first: 0,
-            second: 2
+            problem: SchemaProblem::DuplicateName { first: 0 },
         }
     );
     let dangling = entries(
@@ -336,21 +336,33 @@ fn index_rejects_duplicate_names_and_unknown_types() {
     let error = SchemaIndex::new(dangling).unwrap_err();
     assert_eq!(
         error,
-        IndexError::UnknownType {
-            entry: "1".into(),
-            field: "members[1].type".into(),
-            target: "99".into()
+        SchemaError {
+            index: 0,
+            name: "1".into(),
+            problem: SchemaProblem::UnknownType {
+                location: "member `b`".into(),
+                target: "99".into()
+            },
         }
     );
-    assert!(error.to_string().contains("members[1].type"), "{error}");
+    assert!(
+        error.to_string().contains("member `b` refers to type `99`"),
+        "{error}"
+    );
+    // Not a schema QEMU produces: an array that is its own element type.
+    let cycle = entries(
+        r#"[{"name":"q","meta-type":"command","arg-type":"[x]","ret-type":"[x]"},
+            {"name":"[x]","meta-type":"array","element-type":"[x]"}]"#,
+    );
+    let error = SchemaIndex::new(cycle).unwrap_err();
+    assert_eq!((error.index, error.problem), (1, SchemaProblem::ArrayCycle));
 }
 
 #[test]
-fn self_referencing_arrays_and_alternates_end() {
-    // Not a schema QEMU produces: arrays and alternates that contain themselves.
+fn self_referencing_alternates_end() {
+    // An alternate that holds an array of itself (QAPI allows recursion through types).
     let index = SchemaIndex::new(entries(
-        r#"[{"name":"q","meta-type":"command","arg-type":"[a]","ret-type":"[x]"},
-            {"name":"[x]","meta-type":"array","element-type":"[x]"},
+        r#"[{"name":"q","meta-type":"command","arg-type":"[a]","ret-type":"a"},
             {"name":"[a]","meta-type":"array","element-type":"a"},
             {"name":"a","meta-type":"alternate","members":[{"type":"[a]"},{"type":"int"}]},
             {"name":"int","meta-type":"builtin","json-type":"int"}]"#,

@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use qmp_types::introspection::SchemaError;
 use qmp_types::introspection::{EnumMember, JsonType, ObjectMember, SchemaInfo, SchemaInfoKind};
-use qmp_types::probe::{IndexError, SchemaIndex};
+use qmp_types::probe::SchemaIndex;
 
 /// An indexed `query-qmp-schema` result with the command and event names kept sorted.
 #[derive(Debug, Clone)]
@@ -66,8 +67,8 @@ impl Schema {
     /// Indexes a `query-qmp-schema` result.
     ///
     /// # Errors
-    /// The [`IndexError`] of [`SchemaIndex::new`] (duplicate names, dangling type references).
-    pub fn new(entries: Vec<SchemaInfo>) -> Result<Schema, IndexError> {
+    /// The [`SchemaError`] of [`SchemaIndex::new`] (duplicate names, dangling type references, …).
+    pub fn new(entries: Vec<SchemaInfo>) -> Result<Schema, SchemaError> {
         let mut commands = Vec::new();
         let mut events = Vec::new();
         for entry in &entries {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Map, Value};
 
 use qmp_types::client::{Client, ClientConfig, Error as ClientError, EventStream};
+use qmp_types::introspection::SchemaError;
 use qmp_types::introspection::SchemaInfo;
-use qmp_types::probe::IndexError;
 use qmp_types::{OpenEnum, UnknownEvent};
 
 use crate::arguments::{build, check};
@@ -87,7 +87,7 @@ pub enum StartError {
     SchemaShape(#[source] serde_json::Error),
     /// The schema cannot be indexed.
     #[error("the server's schema cannot be indexed: {0}")]
-    SchemaIndex(#[source] IndexError),
+    SchemaIndex(#[source] SchemaError),
     /// The log file could not be opened.
     #[error(transparent)]
     Log(#[from] LogError),

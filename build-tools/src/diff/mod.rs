@@ -47,8 +47,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use qmp_types::introspection::SchemaError;
 use qmp_types::introspection::SchemaInfo;
-use qmp_types::probe::{IndexError, SchemaIndex};
+use qmp_types::probe::SchemaIndex;
 use serde::Serialize;
 
 pub use change::{Change, ChangeKind, SchemaPath};
@@ -121,7 +122,7 @@ pub enum DiffError {
         /// The schema's file or name.
         name: String,
         /// What is inconsistent.
-        source: IndexError,
+        source: SchemaError,
     },
 }
 

@@ -4,29 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use qmp_types::introspection::{JsonType, SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{implicit_builtin, validate, JsonType, SchemaInfo, SchemaInfoKind};
 
 use super::NamingError;
 use crate::ident::upper_camel;
-
-/// The builtin type names a reference may use without a `builtin` entry declaring them.
-const IMPLICIT_BUILTINS: &[(&str, JsonType)] = &[
-    ("int", JsonType::Int),
-    ("number", JsonType::Number),
-    ("str", JsonType::String),
-    ("bool", JsonType::Boolean),
-    ("null", JsonType::Null),
-    ("any", JsonType::Value),
-];
-
-/// The JSON type of `name` if it is one of the builtin names a reference may use without a
-/// `builtin` entry.
-pub(crate) fn implicit_builtin(name: &str) -> Option<JsonType> {
-    IMPLICIT_BUILTINS
-        .iter()
-        .find(|(builtin, _)| *builtin == name)
-        .map(|&(_, json)| json)
-}
 
 /// What a type reference denotes once arrays are looked through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,16 +95,12 @@ impl<'a> Graph<'a> {
         entries: &'a [SchemaInfo],
         qemu_named: &BTreeMap<&str, &str>,
     ) -> Result<Graph<'a>, NamingError> {
-        let mut index = BTreeMap::new();
-        for (i, entry) in entries.iter().enumerate() {
-            if let Some(first) = index.insert(entry.name.as_str(), i) {
-                return Err(NamingError::DuplicateEntry {
-                    name: entry.name.clone(),
-                    first,
-                    second: i,
-                });
-            }
-        }
+        validate(entries)?;
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| (entry.name.as_str(), i))
+            .collect();
         let mut graph = Graph {
             entries,
             index,
@@ -132,7 +109,7 @@ impl<'a> Graph<'a> {
         };
         graph.make_slots(qemu_named);
         for slot in 0..graph.slots.len() {
-            let uses = graph.uses_of(slot)?;
+            let uses = graph.uses_of(slot);
             for use_ in &uses {
                 if use_.target != slot {
                     graph.slots[use_.target].referenced = true;
@@ -219,25 +196,18 @@ impl<'a> Graph<'a> {
         )
     }
 
-    /// Resolves the type reference `name` (made in `user`, at `location`) through any number
-    /// of arrays; returns the target and how many arrays were looked through.
-    pub fn resolve(
-        &self,
-        name: &str,
-        user: &str,
-        location: &str,
-    ) -> Result<(Target, usize), NamingError> {
+    /// Resolves the type reference `name` through any number of arrays; returns the target
+    /// and how many arrays were looked through. [`Graph::build`] validated the entries, so
+    /// every reference resolves (to an entry or an implicit builtin) and every array chain
+    /// ends; were that broken, the reference would count as an empty object.
+    pub fn resolve(&self, name: &str) -> (Target, usize) {
         let mut current = name;
         for depth in 0..=self.entries.len() {
             let Some(&i) = self.index.get(current) else {
-                return match implicit_builtin(current) {
-                    Some(json) => Ok((Target::Builtin(json), depth)),
-                    None => Err(NamingError::UnknownType {
-                        entry: user.to_owned(),
-                        location: location.to_owned(),
-                        target: current.to_owned(),
-                    }),
-                };
+                return (
+                    implicit_builtin(current).map_or(Target::Empty, Target::Builtin),
+                    depth,
+                );
             };
             let target = match &self.entries[i].kind {
                 SchemaInfoKind::Array { element_type } => {
@@ -250,27 +220,24 @@ impl<'a> Graph<'a> {
                     None => Target::Empty,
                 },
             };
-            return Ok((target, depth));
+            return (target, depth);
         }
-        Err(NamingError::ArrayCycle {
-            name: name.to_owned(),
-        })
+        (Target::Empty, 0)
     }
 
     /// The use sites of every entry of `slot`.
-    fn uses_of(&self, slot: usize) -> Result<Vec<Use>, NamingError> {
+    fn uses_of(&self, slot: usize) -> Vec<Use> {
         let mut uses = Vec::new();
         for &i in &self.slots[slot].entries {
             let entry = &self.entries[i];
-            let user = entry.name.as_str();
             match &entry.kind {
                 SchemaInfoKind::Command {
                     arg_type, ret_type, ..
                 } => {
-                    let (target, depth) = self.resolve(ret_type, user, "ret-type")?;
+                    let (target, depth) = self.resolve(ret_type);
                     let suffix = if depth == 0 { "Return" } else { "" };
                     self.push_use(&mut uses, target, depth, suffix, UseKind::Return, "return");
-                    let (target, depth) = self.resolve(arg_type, user, "arg-type")?;
+                    let (target, depth) = self.resolve(arg_type);
                     if target != Target::Slot(slot) {
                         self.push_use(
                             &mut uses,
@@ -283,7 +250,7 @@ impl<'a> Graph<'a> {
                     }
                 }
                 SchemaInfoKind::Event { arg_type } => {
-                    let (target, depth) = self.resolve(arg_type, user, "arg-type")?;
+                    let (target, depth) = self.resolve(arg_type);
                     if target != Target::Slot(slot) {
                         self.push_use(&mut uses, target, depth, "Data", UseKind::Arguments, "");
                     }
@@ -292,8 +259,7 @@ impl<'a> Graph<'a> {
                     members, variants, ..
                 } => {
                     for member in members {
-                        let location = format!("member `{}`", member.name);
-                        let (target, depth) = self.resolve(&member.type_, user, &location)?;
+                        let (target, depth) = self.resolve(&member.type_);
                         let suffix = upper_camel(&member.name);
                         self.push_use(
                             &mut uses,
@@ -305,8 +271,7 @@ impl<'a> Graph<'a> {
                         );
                     }
                     for variant in variants {
-                        let location = format!("variant `{}`", variant.case);
-                        let (target, depth) = self.resolve(&variant.type_, user, &location)?;
+                        let (target, depth) = self.resolve(&variant.type_);
                         let suffix = upper_camel(&variant.case);
                         self.push_use(
                             &mut uses,
@@ -320,8 +285,7 @@ impl<'a> Graph<'a> {
                 }
                 SchemaInfoKind::Alternate { members } => {
                     for member in members {
-                        let location = format!("alternative `{}`", member.type_);
-                        let (target, depth) = self.resolve(&member.type_, user, &location)?;
+                        let (target, depth) = self.resolve(&member.type_);
                         let kind = self.alternative_kind(&member.type_);
                         self.push_use(&mut uses, target, depth, kind, UseKind::Alternative, kind);
                     }
@@ -331,7 +295,7 @@ impl<'a> Graph<'a> {
                 | SchemaInfoKind::Array { .. } => {}
             }
         }
-        Ok(uses)
+        uses
     }
 
     /// Records a use of `target` (a slot reached through `depth` arrays) as `suffix` +

@@ -21,7 +21,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use qmp_types::introspection::{EnumMember, JsonType, SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{
+    implicit_builtin, EnumMember, JsonType, SchemaInfo, SchemaInfoKind,
+};
 
 use crate::reference::{Definition, DefinitionKind, Manual, Member, TypeExpr};
 
@@ -402,7 +404,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
             Some(SchemaInfoKind::Enum { .. }) => Some(JsonKind::String),
             Some(SchemaInfoKind::Array { .. }) => Some(JsonKind::Array),
             Some(_) => None,
-            None => super::implicit_builtin(name).map(JsonKind::of_builtin),
+            None => implicit_builtin(name).map(JsonKind::of_builtin),
         }
     }
 
@@ -557,7 +559,7 @@ impl<'s, 'm> Matcher<'s, 'm> {
                     let schema_json = match entry.map(|e| &e.kind) {
                         Some(SchemaInfoKind::Builtin { json_type }) => Some(*json_type),
                         Some(_) => None,
-                        None => super::implicit_builtin(schema),
+                        None => implicit_builtin(schema),
                     };
                     // `any` (json-type value) documents as `value`; QEMU also documents some
                     // object-typed builtins (`any` in older schemas) that way.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{Collision, NamingError, TypeNames};
-use qmp_types::introspection::SchemaInfo;
+use qmp_types::introspection::{SchemaInfo, SchemaProblem};
 
 fn schema(entries: Value) -> Vec<SchemaInfo> {
     serde_json::from_value(entries).expect("test schema must decode")
@@ -519,37 +519,33 @@ fn bad_renames_are_errors() {
 
 #[test]
 fn malformed_schemas_are_errors() {
-    let duplicate = TypeNames::assign(&schema(json!([empty(), empty()])), &BTreeMap::new());
+    // The schema rules are `qmp_types::introspection::validate`'s, shared by every stage.
+    let problem = |entries: Vec<SchemaInfo>| match TypeNames::assign(&entries, &BTreeMap::new()) {
+        Err(NamingError::Schema(error)) => (error.index, error.problem),
+        other => panic!("expected a schema error, got {other:?}"),
+    };
     assert_eq!(
-        duplicate.unwrap_err(),
-        NamingError::DuplicateEntry {
-            name: "0".to_owned(),
-            first: 0,
-            second: 1
-        }
+        problem(schema(json!([empty(), empty()]))),
+        (1, SchemaProblem::DuplicateName { first: 0 })
     );
-    let dangling = TypeNames::assign(
-        &schema(json!([object("1", &[("node", "77")])])),
-        &BTreeMap::new(),
-    );
-    let dangling = dangling.unwrap_err();
+    let dangling = schema(json!([object("1", &[("node", "77")])]));
     assert_eq!(
-        dangling,
-        NamingError::UnknownType {
-            entry: "1".to_owned(),
-            location: "member `node`".to_owned(),
-            target: "77".to_owned(),
-        }
+        problem(dangling.clone()),
+        (
+            0,
+            SchemaProblem::UnknownType {
+                location: "member `node`".to_owned(),
+                target: "77".to_owned(),
+            }
+        )
     );
-    assert!(dangling.to_string().contains("member `node`"));
-    let cyclic = TypeNames::assign(
-        &schema(json!([{"name": "[x]", "meta-type": "array", "element-type": "[x]"}])),
-        &BTreeMap::new(),
+    let message = TypeNames::assign(&dangling, &BTreeMap::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("member `node` refers to type `77`"),
+        "{message}"
     );
-    assert_eq!(
-        cyclic.unwrap_err(),
-        NamingError::ArrayCycle {
-            name: "[x]".to_owned()
-        }
-    );
+    let cyclic = schema(json!([{"name": "[x]", "meta-type": "array", "element-type": "[x]"}]));
+    assert_eq!(problem(cyclic), (0, SchemaProblem::ArrayCycle));
 }

@@ -73,7 +73,7 @@ use std::collections::BTreeMap;
 
 pub use query::{Query, QueryError, Step};
 
-use crate::introspection::{SchemaInfo, SchemaInfoKind};
+use crate::introspection::{validate, SchemaError, SchemaInfo, SchemaInfoKind};
 use crate::{Command, Event};
 
 /// The entries of one `query-qmp-schema` result, indexed by name, with every type reference
@@ -83,64 +83,20 @@ pub struct SchemaIndex {
     entries: BTreeMap<String, SchemaInfo>,
 }
 
-/// A `query-qmp-schema` result that cannot be indexed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IndexError {
-    /// Two entries share a name.
-    #[error("schema entries #{first} and #{second} are both named {name:?}")]
-    DuplicateName {
-        /// The shared name.
-        name: String,
-        /// Index of the first entry with that name in the input.
-        first: usize,
-        /// Index of the second entry with that name in the input.
-        second: usize,
-    },
-    /// An entry refers to a type that the schema does not define.
-    #[error("schema entry {entry:?} refers in `{field}` to type {target:?}, which the schema does not define")]
-    UnknownType {
-        /// The referring entry's name.
-        entry: String,
-        /// Where the reference is, e.g. `arg-type` or `members[2].type`.
-        field: String,
-        /// The missing type name.
-        target: String,
-    },
-}
-
 impl SchemaIndex {
-    /// Indexes the entries of a `query-qmp-schema` result.
+    /// Indexes the entries of a `query-qmp-schema` result, after checking them with
+    /// [`validate`](crate::introspection::validate).
     ///
     /// # Errors
-    /// [`IndexError::DuplicateName`] when two entries share a name, and
-    /// [`IndexError::UnknownType`] when a type reference does not resolve.
-    pub fn new(entries: Vec<SchemaInfo>) -> Result<SchemaIndex, IndexError> {
-        let mut positions: BTreeMap<String, usize> = BTreeMap::new();
-        let mut map = BTreeMap::new();
-        for (position, entry) in entries.into_iter().enumerate() {
-            if let Some(&first) = positions.get(&entry.name) {
-                return Err(IndexError::DuplicateName {
-                    name: entry.name,
-                    first,
-                    second: position,
-                });
-            }
-            positions.insert(entry.name.clone(), position);
-            map.insert(entry.name.clone(), entry);
-        }
-        let index = SchemaIndex { entries: map };
-        for entry in index.entries.values() {
-            for (field, target) in references(entry) {
-                if !index.entries.contains_key(target) {
-                    return Err(IndexError::UnknownType {
-                        entry: entry.name.clone(),
-                        field,
-                        target: target.to_owned(),
-                    });
-                }
-            }
-        }
-        Ok(index)
+    /// The [`SchemaError`] of the first entry that breaks a rule (duplicate names, a type
+    /// reference that does not resolve, …).
+    pub fn new(entries: Vec<SchemaInfo>) -> Result<SchemaIndex, SchemaError> {
+        validate(&entries)?;
+        let entries = entries
+            .into_iter()
+            .map(|entry| (entry.name.clone(), entry))
+            .collect();
+        Ok(SchemaIndex { entries })
     }
 
     /// The entry called `name` (a command, event, builtin or masked type name).
@@ -202,35 +158,5 @@ impl SchemaIndex {
     /// entry that check held for), or `None` when the query does not hold.
     pub fn resolve(&self, query: &Query) -> Option<&SchemaInfo> {
         eval::resolve(self, query)
-    }
-}
-
-/// Every type reference of `entry`, with the field that holds it.
-fn references(entry: &SchemaInfo) -> Vec<(String, &str)> {
-    match &entry.kind {
-        SchemaInfoKind::Builtin { .. } | SchemaInfoKind::Enum { .. } => Vec::new(),
-        SchemaInfoKind::Array { element_type } => vec![("element-type".into(), element_type)],
-        SchemaInfoKind::Command {
-            arg_type, ret_type, ..
-        } => vec![("arg-type".into(), arg_type), ("ret-type".into(), ret_type)],
-        SchemaInfoKind::Event { arg_type } => vec![("arg-type".into(), arg_type)],
-        SchemaInfoKind::Object {
-            members, variants, ..
-        } => members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (format!("members[{i}].type"), m.type_.as_str()))
-            .chain(
-                variants
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("variants[{i}].type"), v.type_.as_str())),
-            )
-            .collect(),
-        SchemaInfoKind::Alternate { members } => members
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (format!("members[{i}].type"), m.type_.as_str()))
-            .collect(),
     }
 }
