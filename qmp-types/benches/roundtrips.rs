@@ -5,6 +5,12 @@
 //!
 //! Run: `cargo bench -p qmp-types --bench roundtrips`. Each scenario uses its own QMP monitor
 //! of the same QEMU process (a monitor serves one client at a time).
+//!
+//! The machine may be shared, so load changes during the run. The figure that counts is
+//! therefore not a ratio of two medians taken minutes apart but the median of per-round
+//! ratios: in each round our client and the raw client run back to back, in alternating
+//! order, so that both see the same load and a load drift favours neither. The table shows
+//! that median with its interquartile range and the lowest round.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
@@ -43,8 +49,8 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const IDLE_CONNECTIONS: usize = 100;
-const COUNT: usize = 4_000;
-const ROUNDS: usize = 5;
+const COUNT: usize = 2_000;
+const ROUNDS: usize = 15;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
 
@@ -249,9 +255,35 @@ fn instant_server(path: &Path) -> std::thread::JoinHandle<()> {
     })
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+fn median(values: &[f64]) -> f64 {
+    quantile(values, 0.5)
+}
+
+/// The `q` quantile of `values` (nearest rank).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = (q * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank]
+}
+
+/// One round of our client and the raw client (same bytes on the wire) back to back, the
+/// first one alternating with `round`; returns (raw, ours).
+fn paired_round(
+    runtime: &tokio::runtime::Runtime,
+    socket: &Path,
+    callers: usize,
+    round: usize,
+) -> (f64, f64) {
+    let raw = || raw_client(socket, COUNT, callers, true);
+    let ours = || runtime.block_on(our_client(socket, COUNT, callers));
+    if round % 2 == 0 {
+        let raw = raw();
+        (raw, ours())
+    } else {
+        let ours = ours();
+        (raw(), ours)
+    }
 }
 
 fn main() {
@@ -281,34 +313,42 @@ fn main() {
     raw_client(&socket, 2_000, 8, true);
 
     println!(
-        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, median of {ROUNDS} \
-         interleaved runs of {COUNT} calls)"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, medians of \
+         {ROUNDS} rounds of {COUNT} calls; ours / raw: median of the per-round ratios \
+         [interquartile range], lowest round)"
     );
     println!(
-        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10}",
+        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25}",
         "concurrency", "raw no id", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
     );
     for callers in CONCURRENCY {
-        let (mut bare, mut raw, mut raw_tokio, mut ours) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
+        let (mut bare, mut raw, mut raw_tokio, mut ours, mut ratios) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            let (raw_rate, our_rate) = paired_round(&runtime, &socket, callers, round);
+            raw.push(raw_rate);
+            ours.push(our_rate);
+            ratios.push(our_rate / raw_rate);
             bare.push(raw_client(&socket, COUNT, callers, false));
-            raw.push(raw_client(&socket, COUNT, callers, true));
             raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
-            ours.push(runtime.block_on(our_client(&socket, COUNT, callers)));
         }
         let python = python_client(&socket, COUNT, callers);
-        let (bare, raw, raw_tokio, ours) =
-            (median(bare), median(raw), median(raw_tokio), median(ours));
+        let ratio = format!(
+            "{:.3} [{:.3}-{:.3}] {:.3}",
+            median(&ratios),
+            quantile(&ratios, 0.25),
+            quantile(&ratios, 0.75),
+            quantile(&ratios, 0.0)
+        );
         println!(
-            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>10.3}",
+            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>25}",
             callers,
-            bare,
-            raw,
-            raw_tokio,
-            ours,
+            median(&bare),
+            median(&raw),
+            median(&raw_tokio),
+            median(&ours),
             python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
-            ours / raw
+            ratio
         );
     }
 
@@ -320,7 +360,7 @@ fn main() {
         raw.push(runtime.block_on(raw_tokio_client(&instant, COUNT * 5, 1)));
         ours.push(runtime.block_on(our_client(&instant, COUNT * 5, 1)));
     }
-    let (raw, ours) = (median(raw), median(ours));
+    let (raw, ours) = (median(&raw), median(&ours));
     println!(
         "instant server, sequential: raw tokio {raw:.0}/s, qmp-types {ours:.0}/s \
          (client cost {:.1} µs per call above raw)",
