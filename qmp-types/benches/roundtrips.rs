@@ -6,11 +6,12 @@
 //! Run: `cargo bench -p qmp-types --bench roundtrips`. Each scenario uses its own QMP monitor
 //! of the same QEMU process (a monitor serves one client at a time).
 //!
-//! The machine may be shared, so load changes during the run. The figure that counts is
-//! therefore not a ratio of two medians taken minutes apart but the median of per-round
-//! ratios: in each round our client and the raw client run back to back, in alternating
-//! order, so that both see the same load and a load drift favours neither. The table shows
-//! that median with its interquartile range and the lowest round.
+//! The machine may be shared, so load changes during the run, within seconds. The figure that
+//! counts is therefore not a ratio of two medians taken minutes apart but the median of
+//! paired ratios: our client and the raw client each keep a connection (to two monitors of
+//! the same QEMU) and run short bursts of the same calls back to back, in alternating order,
+//! so that both see the same load and a load drift favours neither. The table shows that
+//! median with its interquartile range and the lowest pair.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
@@ -49,8 +50,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const IDLE_CONNECTIONS: usize = 100;
-const COUNT: usize = 2_000;
-const ROUNDS: usize = 15;
+const COUNT: usize = 4_000;
+const ROUNDS: usize = 5;
+/// Calls per burst of a pair (a multiple of every concurrency, so all callers do as many).
+const BURST: usize = 512;
+const PAIRS: usize = 31;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
 
@@ -84,43 +88,69 @@ fn start_qemu(monitors: usize) -> QemuProcess {
     })
 }
 
-/// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines,
-/// `depth` requests kept in flight.
-fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 {
-    let stream = UnixStream::connect(socket).expect("raw connect");
-    let mut writer = stream.try_clone().expect("clone");
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("greeting");
-    writer
-        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-        .expect("negotiate");
-    line.clear();
-    reader.read_line(&mut line).expect("negotiation answer");
-    let request = |n: usize| {
-        if with_ids {
-            request_with_id(n)
-        } else {
-            REQUEST.to_owned()
-        }
-    };
-    let start = Instant::now();
-    let initial = depth.min(count);
-    let first: String = (0..initial).map(request).collect();
-    writer.write_all(first.as_bytes()).expect("write requests");
-    let mut sent = initial;
-    for _ in 0..count {
+/// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines.
+struct RawConnection {
+    writer: UnixStream,
+    reader: BufReader<UnixStream>,
+    line: String,
+}
+
+impl RawConnection {
+    /// Connects and negotiates OOB, as our client does.
+    fn open(socket: &Path) -> RawConnection {
+        let stream = UnixStream::connect(socket).expect("raw connect");
+        let mut writer = stream.try_clone().expect("clone");
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("greeting");
+        writer
+            .write_all(
+                b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n",
+            )
+            .expect("negotiate");
         line.clear();
-        reader.read_line(&mut line).expect("answer");
-        assert!(line.starts_with("{\"return\""), "{line}");
-        if sent < count {
-            writer
-                .write_all(request(sent).as_bytes())
-                .expect("write request");
-            sent += 1;
+        reader.read_line(&mut line).expect("negotiation answer");
+        RawConnection {
+            writer,
+            reader,
+            line,
         }
     }
-    count as f64 / start.elapsed().as_secs_f64()
+
+    /// `count` calls with `depth` requests kept in flight; returns calls per second.
+    fn burst(&mut self, count: usize, depth: usize, with_ids: bool) -> f64 {
+        let request = |n: usize| {
+            if with_ids {
+                request_with_id(n)
+            } else {
+                REQUEST.to_owned()
+            }
+        };
+        let start = Instant::now();
+        let initial = depth.min(count);
+        let first: String = (0..initial).map(request).collect();
+        self.writer
+            .write_all(first.as_bytes())
+            .expect("write requests");
+        let mut sent = initial;
+        for _ in 0..count {
+            self.line.clear();
+            self.reader.read_line(&mut self.line).expect("answer");
+            assert!(self.line.starts_with("{\"return\""), "{}", self.line);
+            if sent < count {
+                self.writer
+                    .write_all(request(sent).as_bytes())
+                    .expect("write request");
+                sent += 1;
+            }
+        }
+        count as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A raw connection for one run of `count` calls.
+fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 {
+    RawConnection::open(socket).burst(count, depth, with_ids)
 }
 
 /// The same raw client on tokio (to separate the runtime's cost from the client's).
@@ -161,11 +191,16 @@ async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
     count as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
+async fn our_connection(socket: &Path) -> Client {
     let client = Client::connect_unix(socket, ClientConfig::default())
         .await
         .expect("connect");
     assert!(client.oob_enabled());
+    client
+}
+
+/// `count` calls shared by `callers` concurrent tasks; returns calls per second.
+async fn our_burst(client: &Client, count: usize, callers: usize) -> f64 {
     let per_caller = count / callers;
     let start = Instant::now();
     let tasks: Vec<_> = (0..callers)
@@ -184,7 +219,13 @@ async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
     for task in tasks {
         task.await.expect("caller");
     }
-    let rate = (per_caller * callers) as f64 / start.elapsed().as_secs_f64();
+    (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Our client for one run of `count` calls.
+async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
+    let client = our_connection(socket).await;
+    let rate = our_burst(&client, count, callers).await;
     // Let the driver see the last handle go and close the socket, so that the monitor can
     // serve the next client (the driver only runs while this runtime is driven).
     drop(client);
@@ -267,23 +308,35 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[rank]
 }
 
-/// One round of our client and the raw client (same bytes on the wire) back to back, the
-/// first one alternating with `round`; returns (raw, ours).
-fn paired_round(
+/// Paired bursts of `callers` concurrent calls: our client on monitor 1 and the raw client
+/// (same bytes on the wire) on monitor 0 of the same QEMU, back to back, the first one
+/// alternating. Returns the raw rates, our rates and the per-pair ratios ours / raw.
+fn paired_bursts(
     runtime: &tokio::runtime::Runtime,
-    socket: &Path,
+    dir: &Path,
     callers: usize,
-    round: usize,
-) -> (f64, f64) {
-    let raw = || raw_client(socket, COUNT, callers, true);
-    let ours = || runtime.block_on(our_client(socket, COUNT, callers));
-    if round % 2 == 0 {
-        let raw = raw();
-        (raw, ours())
-    } else {
-        let ours = ours();
-        (raw(), ours)
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut raw = RawConnection::open(&monitor(dir, 0));
+    let client = runtime.block_on(our_connection(&monitor(dir, 1)));
+    let (mut raws, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for pair in 0..PAIRS {
+        let (raw_rate, our_rate) = if pair % 2 == 0 {
+            let raw_rate = raw.burst(BURST, callers, true);
+            (raw_rate, runtime.block_on(our_burst(&client, BURST, callers)))
+        } else {
+            let our_rate = runtime.block_on(our_burst(&client, BURST, callers));
+            (raw.burst(BURST, callers, true), our_rate)
+        };
+        raws.push(raw_rate);
+        ours.push(our_rate);
+        ratios.push(our_rate / raw_rate);
     }
+    // As in `our_client`: let the driver close the connection while the runtime runs.
+    runtime.block_on(async move {
+        drop(client);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    });
+    (raws, ours, ratios)
 }
 
 fn main() {
@@ -293,10 +346,9 @@ fn main() {
         println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
         return;
     }
-    // Throughput runs reuse one monitor of a QEMU with a single monitor (every monitor costs
-    // QEMU's main loop a little; a monitor serves the next client once the previous one has
-    // gone). The idle connections get a QEMU with 100 monitors of its own.
-    let qemu = start_qemu(0);
+    // Throughput runs use a QEMU with three monitors: two for the paired bursts, one for the
+    // other clients' runs (a monitor serves the next client once the previous one has gone). The idle connections get a QEMU with 100 monitors of its own.
+    let qemu = start_qemu(2);
     let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
     let idle_dir = idle_qemu.dir().to_path_buf();
@@ -313,22 +365,20 @@ fn main() {
     raw_client(&socket, 2_000, 8, true);
 
     println!(
-        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, medians of \
-         {ROUNDS} rounds of {COUNT} calls; ours / raw: median of the per-round ratios \
-         [interquartile range], lowest round)"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated; raw and qmp-types: \
+         medians of {PAIRS} paired bursts of {BURST} calls, ours / raw the median of the \
+         paired ratios [interquartile range] lowest pair; other clients: medians of {ROUNDS} \
+         runs of {COUNT} calls)"
     );
     println!(
         "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25}",
         "concurrency", "raw no id", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
     );
+    let dir = qemu.dir().to_path_buf();
     for callers in CONCURRENCY {
-        let (mut bare, mut raw, mut raw_tokio, mut ours, mut ratios) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for round in 0..ROUNDS {
-            let (raw_rate, our_rate) = paired_round(&runtime, &socket, callers, round);
-            raw.push(raw_rate);
-            ours.push(our_rate);
-            ratios.push(our_rate / raw_rate);
+        let (raw, ours, ratios) = paired_bursts(&runtime, &dir, callers);
+        let (mut bare, mut raw_tokio) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
             bare.push(raw_client(&socket, COUNT, callers, false));
             raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
         }
