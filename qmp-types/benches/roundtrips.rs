@@ -8,10 +8,10 @@
 //!
 //! The machine may be shared, so load changes during the run, within seconds. The figure that
 //! counts is therefore not a ratio of two medians taken minutes apart but the median of
-//! paired ratios: our client and the raw client each keep a connection (to two monitors of
-//! the same QEMU) and run short bursts of the same calls back to back, in alternating order,
-//! so that both see the same load and a load drift favours neither. The table shows that
-//! median with its interquartile range and the lowest pair.
+//! paired ratios: our client, the raw client and the raw client on tokio each keep a
+//! connection (to three monitors of the same QEMU) and run short bursts of the same calls
+//! back to back, in rotating order, so that all see the same load and a load drift favours
+//! none. The table shows the median ratio with its interquartile range and the lowest one.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
@@ -154,41 +154,72 @@ fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 
 }
 
 /// The same raw client on tokio (to separate the runtime's cost from the client's).
-async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let stream = tokio::net::UnixStream::connect(socket)
-        .await
-        .expect("raw connect");
-    let (read, mut writer) = stream.into_split();
-    let mut reader = tokio::io::BufReader::new(read);
-    let mut line = String::new();
-    reader.read_line(&mut line).await.expect("greeting");
-    writer
-        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-        .await
-        .expect("negotiate");
-    line.clear();
-    reader
-        .read_line(&mut line)
-        .await
-        .expect("negotiation answer");
-    let start = Instant::now();
-    let initial = depth.min(count);
-    let first: String = (0..initial).map(request_with_id).collect();
-    writer.write_all(first.as_bytes()).await.expect("write");
-    let mut sent = initial;
-    for _ in 0..count {
+struct RawTokioConnection {
+    writer: tokio::net::unix::OwnedWriteHalf,
+    reader: tokio::io::BufReader<tokio::net::unix::OwnedReadHalf>,
+    line: String,
+}
+
+impl RawTokioConnection {
+    async fn open(socket: &Path) -> RawTokioConnection {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let stream = tokio::net::UnixStream::connect(socket)
+            .await
+            .expect("raw connect");
+        let (read, mut writer) = stream.into_split();
+        let mut reader = tokio::io::BufReader::new(read);
+        let mut line = String::new();
+        reader.read_line(&mut line).await.expect("greeting");
+        writer
+            .write_all(
+                b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n",
+            )
+            .await
+            .expect("negotiate");
         line.clear();
-        reader.read_line(&mut line).await.expect("answer");
-        if sent < count {
-            writer
-                .write_all(request_with_id(sent).as_bytes())
-                .await
-                .expect("write request");
-            sent += 1;
+        reader
+            .read_line(&mut line)
+            .await
+            .expect("negotiation answer");
+        RawTokioConnection {
+            writer,
+            reader,
+            line,
         }
     }
-    count as f64 / start.elapsed().as_secs_f64()
+
+    /// `count` calls with `depth` requests kept in flight; returns calls per second.
+    async fn burst(&mut self, count: usize, depth: usize) -> f64 {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let start = Instant::now();
+        let initial = depth.min(count);
+        let first: String = (0..initial).map(request_with_id).collect();
+        self.writer.write_all(first.as_bytes()).await.expect("write");
+        let mut sent = initial;
+        for _ in 0..count {
+            self.line.clear();
+            self.reader
+                .read_line(&mut self.line)
+                .await
+                .expect("answer");
+            if sent < count {
+                self.writer
+                    .write_all(request_with_id(sent).as_bytes())
+                    .await
+                    .expect("write request");
+                sent += 1;
+            }
+        }
+        count as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A raw tokio connection for one run of `count` calls.
+async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
+    RawTokioConnection::open(socket)
+        .await
+        .burst(count, depth)
+        .await
 }
 
 async fn our_connection(socket: &Path) -> Client {
@@ -308,35 +339,54 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[rank]
 }
 
-/// Paired bursts of `callers` concurrent calls: our client on monitor 1 and the raw client
-/// (same bytes on the wire) on monitor 0 of the same QEMU, back to back, the first one
-/// alternating. Returns the raw rates, our rates and the per-pair ratios ours / raw.
-fn paired_bursts(
-    runtime: &tokio::runtime::Runtime,
-    dir: &Path,
-    callers: usize,
-) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+/// The rates of one kind of client over the paired bursts.
+#[derive(Default)]
+struct Rates {
+    raw: Vec<f64>,
+    raw_tokio: Vec<f64>,
+    ours: Vec<f64>,
+}
+
+/// Paired bursts of `callers` concurrent calls, back to back on three monitors of the same
+/// QEMU: the raw client (monitor 0), the raw tokio client (monitor 2), and ours (monitor 1),
+/// all sending the same bytes; the order rotates from one pair to the next.
+fn paired_bursts(runtime: &tokio::runtime::Runtime, dir: &Path, callers: usize) -> Rates {
     let mut raw = RawConnection::open(&monitor(dir, 0));
     let client = runtime.block_on(our_connection(&monitor(dir, 1)));
-    let (mut raws, mut ours, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    let mut raw_tokio = runtime.block_on(RawTokioConnection::open(&monitor(dir, 2)));
+    let mut rates = Rates::default();
     for pair in 0..PAIRS {
-        let (raw_rate, our_rate) = if pair % 2 == 0 {
-            let raw_rate = raw.burst(BURST, callers, true);
-            (raw_rate, runtime.block_on(our_burst(&client, BURST, callers)))
-        } else {
-            let our_rate = runtime.block_on(our_burst(&client, BURST, callers));
-            (raw.burst(BURST, callers, true), our_rate)
-        };
-        raws.push(raw_rate);
-        ours.push(our_rate);
-        ratios.push(our_rate / raw_rate);
+        for turn in 0..3 {
+            match (pair + turn) % 3 {
+                0 => rates.raw.push(raw.burst(BURST, callers, true)),
+                1 => rates
+                    .ours
+                    .push(runtime.block_on(our_burst(&client, BURST, callers))),
+                _ => rates
+                    .raw_tokio
+                    .push(runtime.block_on(raw_tokio.burst(BURST, callers))),
+            }
+        }
     }
     // As in `our_client`: let the driver close the connection while the runtime runs.
     runtime.block_on(async move {
         drop(client);
+        drop(raw_tokio);
         tokio::time::sleep(Duration::from_millis(5)).await;
     });
-    (raws, ours, ratios)
+    rates
+}
+
+/// "median [interquartile range] lowest" of the per-pair ratios `ours / base`.
+fn ratio_summary(ours: &[f64], base: &[f64]) -> String {
+    let ratios: Vec<f64> = ours.iter().zip(base).map(|(o, b)| o / b).collect();
+    format!(
+        "{:.3} [{:.3}-{:.3}] {:.3}",
+        median(&ratios),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75),
+        quantile(&ratios, 0.0)
+    )
 }
 
 fn main() {
@@ -346,9 +396,9 @@ fn main() {
         println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
         return;
     }
-    // Throughput runs use a QEMU with three monitors: two for the paired bursts, one for the
+    // Throughput runs use a QEMU with four monitors: three for the paired bursts, one for the
     // other clients' runs (a monitor serves the next client once the previous one has gone). The idle connections get a QEMU with 100 monitors of its own.
-    let qemu = start_qemu(2);
+    let qemu = start_qemu(3);
     let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
     let idle_dir = idle_qemu.dir().to_path_buf();
@@ -365,40 +415,39 @@ fn main() {
     raw_client(&socket, 2_000, 8, true);
 
     println!(
-        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated; raw and qmp-types: \
-         medians of {PAIRS} paired bursts of {BURST} calls, ours / raw the median of the \
-         paired ratios [interquartile range] lowest pair; other clients: medians of {ROUNDS} \
-         runs of {COUNT} calls)"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated; raw, raw tokio and \
+         qmp-types: medians of {PAIRS} rotating bursts of {BURST} calls; ours / raw: median of \
+         the per-burst ratios [interquartile range] lowest; raw no id and qemu.qmp: medians of \
+         {ROUNDS} runs of {COUNT} calls)"
     );
     println!(
-        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25}",
-        "concurrency", "raw no id", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
+        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25} | {:>25}",
+        "concurrency",
+        "raw no id",
+        "raw",
+        "raw tokio",
+        "qmp-types",
+        "qemu.qmp",
+        "ours / raw",
+        "ours / raw tokio"
     );
     let dir = qemu.dir().to_path_buf();
     for callers in CONCURRENCY {
-        let (raw, ours, ratios) = paired_bursts(&runtime, &dir, callers);
-        let (mut bare, mut raw_tokio) = (Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
-            bare.push(raw_client(&socket, COUNT, callers, false));
-            raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
-        }
+        let rates = paired_bursts(&runtime, &dir, callers);
+        let bare: Vec<f64> = (0..ROUNDS)
+            .map(|_| raw_client(&socket, COUNT, callers, false))
+            .collect();
         let python = python_client(&socket, COUNT, callers);
-        let ratio = format!(
-            "{:.3} [{:.3}-{:.3}] {:.3}",
-            median(&ratios),
-            quantile(&ratios, 0.25),
-            quantile(&ratios, 0.75),
-            quantile(&ratios, 0.0)
-        );
         println!(
-            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>25}",
+            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>25} | {:>25}",
             callers,
             median(&bare),
-            median(&raw),
-            median(&raw_tokio),
-            median(&ours),
+            median(&rates.raw),
+            median(&rates.raw_tokio),
+            median(&rates.ours),
             python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
-            ratio
+            ratio_summary(&rates.ours, &rates.raw),
+            ratio_summary(&rates.ours, &rates.raw_tokio)
         );
     }
 
