@@ -104,9 +104,7 @@ impl RawConnection {
         let mut line = String::new();
         reader.read_line(&mut line).expect("greeting");
         writer
-            .write_all(
-                b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n",
-            )
+            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
             .expect("negotiate");
         line.clear();
         reader.read_line(&mut line).expect("negotiation answer");
@@ -171,9 +169,7 @@ impl RawTokioConnection {
         let mut line = String::new();
         reader.read_line(&mut line).await.expect("greeting");
         writer
-            .write_all(
-                b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n",
-            )
+            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
             .await
             .expect("negotiate");
         line.clear();
@@ -194,14 +190,14 @@ impl RawTokioConnection {
         let start = Instant::now();
         let initial = depth.min(count);
         let first: String = (0..initial).map(request_with_id).collect();
-        self.writer.write_all(first.as_bytes()).await.expect("write");
+        self.writer
+            .write_all(first.as_bytes())
+            .await
+            .expect("write");
         let mut sent = initial;
         for _ in 0..count {
             self.line.clear();
-            self.reader
-                .read_line(&mut self.line)
-                .await
-                .expect("answer");
+            self.reader.read_line(&mut self.line).await.expect("answer");
             if sent < count {
                 self.writer
                     .write_all(request_with_id(sent).as_bytes())

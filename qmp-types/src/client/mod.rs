@@ -210,6 +210,15 @@ impl Client {
     /// the connection errors of [`Client::execute_raw`].
     pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        self.execute_serialised::<C>(arguments).await
+    }
+
+    /// Executes `C` in band with its `arguments` already serialised (by [`arguments_of`]),
+    /// and decodes its answer.
+    async fn execute_serialised<C: Command>(
+        &self,
+        arguments: Option<Map<String, Value>>,
+    ) -> Result<C::Output, Error> {
         let value = self
             .call(
                 Cow::Borrowed(C::NAME),
