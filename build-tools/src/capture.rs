@@ -97,6 +97,10 @@ pub struct Capture {
     pub version_triple: String,
     /// The `query-target` architecture, or [`STORAGE_DAEMON_TARGET`].
     pub target: String,
+    /// How many times the client closed a connection during the handshake and connected
+    /// again (0 normally; QEMU 7.2 can leave a client that connects while it starts
+    /// unanswered, see [`ClientConfig::negotiation_patience`]).
+    pub handshake_reconnects: usize,
 }
 
 /// Why a capture failed; each variant names the program, socket or file involved.
@@ -266,6 +270,14 @@ pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CliError> {
     };
     progress(stderr, &format!("capture: {from}\n"))?;
     let mut capture = capture(&source, Duration::from_secs(args.timeout))?;
+    if capture.handshake_reconnects > 0 {
+        let line = format!(
+            "capture: the server left the handshake unanswered or closed it; connected again \
+             {} time(s)\n",
+            capture.handshake_reconnects
+        );
+        progress(stderr, &line)?;
+    }
     if let Some(target) = args.target {
         capture.target = target;
     }
@@ -486,6 +498,7 @@ fn capture_from(socket: &Path, timeout: Duration) -> Result<Capture, CaptureErro
         version,
         version_triple,
         target,
+        handshake_reconnects: client.handshake_reconnects(),
     })
 }
 
@@ -639,6 +652,7 @@ mod tests {
             version,
             version_triple: triple,
             target: "aarch64".into(),
+            handshake_reconnects: 0,
         };
         assert_eq!(capture.file_name(), "qemu-10.0.2-aarch64.json");
         assert_eq!(

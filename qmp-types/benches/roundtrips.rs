@@ -5,6 +5,13 @@
 //!
 //! Run: `cargo bench -p qmp-types --bench roundtrips`. Each scenario uses its own QMP monitor
 //! of the same QEMU process (a monitor serves one client at a time).
+//!
+//! The machine may be shared, so load changes during the run, within seconds. The figure that
+//! counts is therefore not a ratio of two medians taken minutes apart but the median of
+//! paired ratios: our client, the raw client and the raw client on tokio each keep a
+//! connection (to three monitors of the same QEMU) and run short bursts of the same calls
+//! back to back, in rotating order, so that all see the same load and a load drift favours
+//! none. The table shows the median ratio with its interquartile range and the lowest one.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
@@ -45,6 +52,9 @@ static ALLOCATOR: Counting = Counting;
 const IDLE_CONNECTIONS: usize = 100;
 const COUNT: usize = 4_000;
 const ROUNDS: usize = 5;
+/// Calls per burst of a pair (a multiple of every concurrency, so all callers do as many).
+const BURST: usize = 512;
+const PAIRS: usize = 31;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
 
@@ -78,88 +88,146 @@ fn start_qemu(monitors: usize) -> QemuProcess {
     })
 }
 
-/// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines,
-/// `depth` requests kept in flight.
-fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 {
-    let stream = UnixStream::connect(socket).expect("raw connect");
-    let mut writer = stream.try_clone().expect("clone");
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).expect("greeting");
-    writer
-        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-        .expect("negotiate");
-    line.clear();
-    reader.read_line(&mut line).expect("negotiation answer");
-    let request = |n: usize| {
-        if with_ids {
-            request_with_id(n)
-        } else {
-            REQUEST.to_owned()
-        }
-    };
-    let start = Instant::now();
-    let initial = depth.min(count);
-    let first: String = (0..initial).map(request).collect();
-    writer.write_all(first.as_bytes()).expect("write requests");
-    let mut sent = initial;
-    for _ in 0..count {
+/// The physical baseline: blocking socket, no JSON parsing beyond counting answer lines.
+struct RawConnection {
+    writer: UnixStream,
+    reader: BufReader<UnixStream>,
+    line: String,
+}
+
+impl RawConnection {
+    /// Connects and negotiates OOB, as our client does.
+    fn open(socket: &Path) -> RawConnection {
+        let stream = UnixStream::connect(socket).expect("raw connect");
+        let mut writer = stream.try_clone().expect("clone");
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("greeting");
+        writer
+            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
+            .expect("negotiate");
         line.clear();
-        reader.read_line(&mut line).expect("answer");
-        assert!(line.starts_with("{\"return\""), "{line}");
-        if sent < count {
-            writer
-                .write_all(request(sent).as_bytes())
-                .expect("write request");
-            sent += 1;
+        reader.read_line(&mut line).expect("negotiation answer");
+        RawConnection {
+            writer,
+            reader,
+            line,
         }
     }
-    count as f64 / start.elapsed().as_secs_f64()
+
+    /// `count` calls with `depth` requests kept in flight; returns calls per second.
+    fn burst(&mut self, count: usize, depth: usize, with_ids: bool) -> f64 {
+        let request = |n: usize| {
+            if with_ids {
+                request_with_id(n)
+            } else {
+                REQUEST.to_owned()
+            }
+        };
+        let start = Instant::now();
+        let initial = depth.min(count);
+        let first: String = (0..initial).map(request).collect();
+        self.writer
+            .write_all(first.as_bytes())
+            .expect("write requests");
+        let mut sent = initial;
+        for _ in 0..count {
+            self.line.clear();
+            self.reader.read_line(&mut self.line).expect("answer");
+            assert!(self.line.starts_with("{\"return\""), "{}", self.line);
+            if sent < count {
+                self.writer
+                    .write_all(request(sent).as_bytes())
+                    .expect("write request");
+                sent += 1;
+            }
+        }
+        count as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A raw connection for one run of `count` calls.
+fn raw_client(socket: &Path, count: usize, depth: usize, with_ids: bool) -> f64 {
+    RawConnection::open(socket).burst(count, depth, with_ids)
 }
 
 /// The same raw client on tokio (to separate the runtime's cost from the client's).
-async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
-    let stream = tokio::net::UnixStream::connect(socket)
-        .await
-        .expect("raw connect");
-    let (read, mut writer) = stream.into_split();
-    let mut reader = tokio::io::BufReader::new(read);
-    let mut line = String::new();
-    reader.read_line(&mut line).await.expect("greeting");
-    writer
-        .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-        .await
-        .expect("negotiate");
-    line.clear();
-    reader
-        .read_line(&mut line)
-        .await
-        .expect("negotiation answer");
-    let start = Instant::now();
-    let initial = depth.min(count);
-    let first: String = (0..initial).map(request_with_id).collect();
-    writer.write_all(first.as_bytes()).await.expect("write");
-    let mut sent = initial;
-    for _ in 0..count {
-        line.clear();
-        reader.read_line(&mut line).await.expect("answer");
-        if sent < count {
-            writer
-                .write_all(request_with_id(sent).as_bytes())
-                .await
-                .expect("write request");
-            sent += 1;
-        }
-    }
-    count as f64 / start.elapsed().as_secs_f64()
+struct RawTokioConnection {
+    writer: tokio::net::unix::OwnedWriteHalf,
+    reader: tokio::io::BufReader<tokio::net::unix::OwnedReadHalf>,
+    line: String,
 }
 
-async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
+impl RawTokioConnection {
+    async fn open(socket: &Path) -> RawTokioConnection {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let stream = tokio::net::UnixStream::connect(socket)
+            .await
+            .expect("raw connect");
+        let (read, mut writer) = stream.into_split();
+        let mut reader = tokio::io::BufReader::new(read);
+        let mut line = String::new();
+        reader.read_line(&mut line).await.expect("greeting");
+        writer
+            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
+            .await
+            .expect("negotiate");
+        line.clear();
+        reader
+            .read_line(&mut line)
+            .await
+            .expect("negotiation answer");
+        RawTokioConnection {
+            writer,
+            reader,
+            line,
+        }
+    }
+
+    /// `count` calls with `depth` requests kept in flight; returns calls per second.
+    async fn burst(&mut self, count: usize, depth: usize) -> f64 {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        let start = Instant::now();
+        let initial = depth.min(count);
+        let first: String = (0..initial).map(request_with_id).collect();
+        self.writer
+            .write_all(first.as_bytes())
+            .await
+            .expect("write");
+        let mut sent = initial;
+        for _ in 0..count {
+            self.line.clear();
+            self.reader.read_line(&mut self.line).await.expect("answer");
+            if sent < count {
+                self.writer
+                    .write_all(request_with_id(sent).as_bytes())
+                    .await
+                    .expect("write request");
+                sent += 1;
+            }
+        }
+        count as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A raw tokio connection for one run of `count` calls.
+async fn raw_tokio_client(socket: &Path, count: usize, depth: usize) -> f64 {
+    RawTokioConnection::open(socket)
+        .await
+        .burst(count, depth)
+        .await
+}
+
+async fn our_connection(socket: &Path) -> Client {
     let client = Client::connect_unix(socket, ClientConfig::default())
         .await
         .expect("connect");
     assert!(client.oob_enabled());
+    client
+}
+
+/// `count` calls shared by `callers` concurrent tasks; returns calls per second.
+async fn our_burst(client: &Client, count: usize, callers: usize) -> f64 {
     let per_caller = count / callers;
     let start = Instant::now();
     let tasks: Vec<_> = (0..callers)
@@ -178,7 +246,13 @@ async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
     for task in tasks {
         task.await.expect("caller");
     }
-    let rate = (per_caller * callers) as f64 / start.elapsed().as_secs_f64();
+    (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Our client for one run of `count` calls.
+async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
+    let client = our_connection(socket).await;
+    let rate = our_burst(&client, count, callers).await;
     // Let the driver see the last handle go and close the socket, so that the monitor can
     // serve the next client (the driver only runs while this runtime is driven).
     drop(client);
@@ -249,9 +323,66 @@ fn instant_server(path: &Path) -> std::thread::JoinHandle<()> {
     })
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+fn median(values: &[f64]) -> f64 {
+    quantile(values, 0.5)
+}
+
+/// The `q` quantile of `values` (nearest rank).
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = (q * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank]
+}
+
+/// The rates of one kind of client over the paired bursts.
+#[derive(Default)]
+struct Rates {
+    raw: Vec<f64>,
+    raw_tokio: Vec<f64>,
+    ours: Vec<f64>,
+}
+
+/// Paired bursts of `callers` concurrent calls, back to back on three monitors of the same
+/// QEMU: the raw client (monitor 0), the raw tokio client (monitor 2), and ours (monitor 1),
+/// all sending the same bytes; the order rotates from one pair to the next.
+fn paired_bursts(runtime: &tokio::runtime::Runtime, dir: &Path, callers: usize) -> Rates {
+    let mut raw = RawConnection::open(&monitor(dir, 0));
+    let client = runtime.block_on(our_connection(&monitor(dir, 1)));
+    let mut raw_tokio = runtime.block_on(RawTokioConnection::open(&monitor(dir, 2)));
+    let mut rates = Rates::default();
+    for pair in 0..PAIRS {
+        for turn in 0..3 {
+            match (pair + turn) % 3 {
+                0 => rates.raw.push(raw.burst(BURST, callers, true)),
+                1 => rates
+                    .ours
+                    .push(runtime.block_on(our_burst(&client, BURST, callers))),
+                _ => rates
+                    .raw_tokio
+                    .push(runtime.block_on(raw_tokio.burst(BURST, callers))),
+            }
+        }
+    }
+    // As in `our_client`: let the driver close the connection while the runtime runs.
+    runtime.block_on(async move {
+        drop(client);
+        drop(raw_tokio);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    });
+    rates
+}
+
+/// "median [interquartile range] lowest" of the per-pair ratios `ours / base`.
+fn ratio_summary(ours: &[f64], base: &[f64]) -> String {
+    let ratios: Vec<f64> = ours.iter().zip(base).map(|(o, b)| o / b).collect();
+    format!(
+        "{:.3} [{:.3}-{:.3}] {:.3}",
+        median(&ratios),
+        quantile(&ratios, 0.25),
+        quantile(&ratios, 0.75),
+        quantile(&ratios, 0.0)
+    )
 }
 
 fn main() {
@@ -261,10 +392,9 @@ fn main() {
         println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
         return;
     }
-    // Throughput runs reuse one monitor of a QEMU with a single monitor (every monitor costs
-    // QEMU's main loop a little; a monitor serves the next client once the previous one has
-    // gone). The idle connections get a QEMU with 100 monitors of its own.
-    let qemu = start_qemu(0);
+    // Throughput runs use a QEMU with four monitors: three for the paired bursts, one for the
+    // other clients' runs (a monitor serves the next client once the previous one has gone). The idle connections get a QEMU with 100 monitors of its own.
+    let qemu = start_qemu(3);
     let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
     let idle_dir = idle_qemu.dir().to_path_buf();
@@ -281,34 +411,39 @@ fn main() {
     raw_client(&socket, 2_000, 8, true);
 
     println!(
-        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated, median of {ROUNDS} \
-         interleaved runs of {COUNT} calls)"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated; raw, raw tokio and \
+         qmp-types: medians of {PAIRS} rotating bursts of {BURST} calls; ours / raw: median of \
+         the per-burst ratios [interquartile range] lowest; raw no id and qemu.qmp: medians of \
+         {ROUNDS} runs of {COUNT} calls)"
     );
     println!(
-        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>10}",
-        "concurrency", "raw no id", "raw", "raw tokio", "qmp-types", "qemu.qmp", "ours / raw"
+        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25} | {:>25}",
+        "concurrency",
+        "raw no id",
+        "raw",
+        "raw tokio",
+        "qmp-types",
+        "qemu.qmp",
+        "ours / raw",
+        "ours / raw tokio"
     );
+    let dir = qemu.dir().to_path_buf();
     for callers in CONCURRENCY {
-        let (mut bare, mut raw, mut raw_tokio, mut ours) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
-            bare.push(raw_client(&socket, COUNT, callers, false));
-            raw.push(raw_client(&socket, COUNT, callers, true));
-            raw_tokio.push(runtime.block_on(raw_tokio_client(&socket, COUNT, callers)));
-            ours.push(runtime.block_on(our_client(&socket, COUNT, callers)));
-        }
+        let rates = paired_bursts(&runtime, &dir, callers);
+        let bare: Vec<f64> = (0..ROUNDS)
+            .map(|_| raw_client(&socket, COUNT, callers, false))
+            .collect();
         let python = python_client(&socket, COUNT, callers);
-        let (bare, raw, raw_tokio, ours) =
-            (median(bare), median(raw), median(raw_tokio), median(ours));
         println!(
-            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>10.3}",
+            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>25} | {:>25}",
             callers,
-            bare,
-            raw,
-            raw_tokio,
-            ours,
+            median(&bare),
+            median(&rates.raw),
+            median(&rates.raw_tokio),
+            median(&rates.ours),
             python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
-            ours / raw
+            ratio_summary(&rates.ours, &rates.raw),
+            ratio_summary(&rates.ours, &rates.raw_tokio)
         );
     }
 
@@ -320,7 +455,7 @@ fn main() {
         raw.push(runtime.block_on(raw_tokio_client(&instant, COUNT * 5, 1)));
         ours.push(runtime.block_on(our_client(&instant, COUNT * 5, 1)));
     }
-    let (raw, ours) = (median(raw), median(ours));
+    let (raw, ours) = (median(&raw), median(&ours));
     println!(
         "instant server, sequential: raw tokio {raw:.0}/s, qmp-types {ours:.0}/s \
          (client cost {:.1} µs per call above raw)",

@@ -118,6 +118,12 @@ impl Client {
         self.inner.greeting()
     }
 
+    /// How many connections were opened again during the handshake (see
+    /// [`client::Client::handshake_reconnects`]).
+    pub fn handshake_reconnects(&self) -> usize {
+        self.inner.handshake_reconnects()
+    }
+
     /// Whether out-of-band execution was negotiated.
     pub fn oob_enabled(&self) -> bool {
         self.inner.oob_enabled()

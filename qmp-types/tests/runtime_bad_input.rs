@@ -1,6 +1,7 @@
 //! Bad input for the VM-manager runtime against real QEMU, with the process's open file
 //! descriptors counted before and after: descriptors passed to a closed connection, fd guards
-//! dropped after a disconnect, a predicate that never matches, subscribers that never read.
+//! dropped or closed after a disconnect or a close, a predicate that never matches,
+//! subscribers that never read.
 //! One test in its own binary, so that no other test opens descriptors meanwhile.
 
 mod support;
@@ -45,7 +46,8 @@ async fn bad_input(release: Release) {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::NoEvent { .. }),
+        matches!(&error, Error::NoEvent { command, after }
+            if command == "stop" && *after == Duration::from_millis(200)),
         "{release:?}: {error}"
     );
     client.execute(&Cont {}).await.unwrap();
@@ -81,10 +83,17 @@ async fn bad_input(release: Release) {
     // connection.
     let added = client.add_fd(temp_file(), None, None).await.unwrap();
     let named = client.get_fd("n", temp_file()).await.unwrap();
+    let closed_late = client.get_fd("late", temp_file()).await.unwrap();
     qemu.kill();
     wait_closed(&client).await;
     drop(added);
     drop(named);
+    // Closed explicitly after the disconnect: the error says so.
+    let error = closed_late.close().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Disconnected { .. }),
+        "{release:?}: {error}"
+    );
     let error = client.add_fd(temp_file(), None, None).await.unwrap_err();
     assert!(
         matches!(error, Error::Disconnected { .. }),
@@ -106,8 +115,14 @@ async fn bad_input(release: Release) {
         .await
         .unwrap();
     let added = client.add_fd(temp_file(), None, None).await.unwrap();
+    let removed_late = client.add_fd(temp_file(), None, None).await.unwrap();
     client.close(Duration::from_secs(5)).await.unwrap();
     let error = client.get_fd("late", temp_file()).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Disconnected { reason } if reason.contains("the client closed")),
+        "{release:?}: {error}"
+    );
+    let error = removed_late.close().await.unwrap_err();
     assert!(
         matches!(&error, Error::Disconnected { reason } if reason.contains("the client closed")),
         "{release:?}: {error}"

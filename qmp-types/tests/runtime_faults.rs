@@ -469,6 +469,80 @@ async fn a_connection_closed_during_the_handshake_is_opened_again() {
 }
 
 #[tokio::test]
+async fn an_unanswered_negotiation_is_given_up_for_a_new_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stalling.sock");
+    let listener = UnixListener::bind(&path).unwrap();
+    let server = tokio::spawn(async move {
+        // What QEMU 7.2 does when its main thread is stuck in accept(): greets, never answers.
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut stalled = Fake::new(socket);
+        stalled.greet().await;
+        let first = stalled.recv().await;
+        let (socket, _) = listener.accept().await.unwrap();
+        let mut fake = Fake::new(socket);
+        fake.greet().await;
+        let second = fake.recv().await;
+        fake.reply(&second, json!({})).await;
+        let request = fake.recv().await;
+        fake.reply(&request, json!("answered")).await;
+        (first, second, stalled, fake, listener)
+    });
+    let config = ClientConfig::default()
+        .handshake_timeout(Some(Duration::from_secs(10)))
+        .negotiation_patience(Some(Duration::from_millis(200)));
+    let client = within(10, "connect", Client::connect_unix(&path, config))
+        .await
+        .unwrap();
+    assert_eq!(client.handshake_reconnects(), 1);
+    assert_eq!(
+        client.execute_raw("hello", None).await.unwrap(),
+        json!("answered")
+    );
+    let (first, second, _stalled, _fake, listener) = server.await.unwrap();
+    assert_eq!(command(&first), "qmp_capabilities");
+    assert_eq!(command(&second), "qmp_capabilities");
+    // A late answer on the abandoned connection's monitor cannot pass for the new one's.
+    assert_ne!(first["id"], second["id"]);
+
+    // A server that never answers: the whole handshake timeout is reported, not the patience.
+    let staller = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            let mut fake = Fake::new(socket);
+            fake.greet().await;
+            held.push(fake);
+        }
+    });
+    let config = ClientConfig::default()
+        .handshake_timeout(Some(Duration::from_millis(700)))
+        .negotiation_patience(Some(Duration::from_millis(200)));
+    let error = within(10, "connect", Client::connect_unix(&path, config))
+        .await
+        .unwrap_err();
+    assert_handshake_timeout(&error, "capabilities negotiation");
+    assert!(error.to_string().contains("700ms"), "{error}");
+    staller.abort();
+
+    // A stream given by the caller cannot be opened again: the patience does not apply.
+    let (client_side, server_side) = UnixStream::pair().unwrap();
+    let server = tokio::spawn(async move {
+        let mut fake = Fake::new(server_side);
+        fake.greet().await;
+        let negotiation = fake.recv().await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        fake.reply(&negotiation, json!({})).await;
+        fake
+    });
+    let config = ClientConfig::default().negotiation_patience(Some(Duration::from_millis(100)));
+    let client = within(10, "connect", Client::connect(client_side, config))
+        .await
+        .unwrap();
+    assert_eq!(client.handshake_reconnects(), 0);
+    server.await.unwrap();
+}
+
+#[tokio::test]
 async fn a_second_greeting_during_negotiation_gets_the_negotiation_again() {
     let (client_side, server_side) = UnixStream::pair().unwrap();
     let server = tokio::spawn(async move {

@@ -26,7 +26,12 @@ pub struct ClientConfig {
     pub(crate) events_since_connect: bool,
     pub(crate) command_timeout: Option<Duration>,
     pub(crate) handshake_timeout: Option<Duration>,
+    pub(crate) negotiation_patience: Option<Duration>,
     pub(crate) max_in_flight: usize,
+    /// Set by the connect loop for each connection it opens: how many it opened before
+    /// (reported by [`crate::client::Client::handshake_reconnects`]). `None` for a stream
+    /// given by the caller, which cannot be opened again.
+    pub(crate) reconnects_before: Option<usize>,
 }
 
 impl Default for ClientConfig {
@@ -39,7 +44,9 @@ impl Default for ClientConfig {
             events_since_connect: false,
             command_timeout: None,
             handshake_timeout: Some(Duration::from_secs(10)),
+            negotiation_patience: Some(Duration::from_secs(2)),
             max_in_flight: MAX_IN_BAND_IN_FLIGHT,
+            reconnects_before: None,
         }
     }
 }
@@ -105,6 +112,27 @@ impl ClientConfig {
     /// connecting to a socket that never speaks QMP fails instead of hanging.
     pub fn handshake_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.handshake_timeout = timeout;
+        self
+    }
+
+    /// How long [`Client::connect_unix`] and [`Client::connect_tcp`] wait for the answer to
+    /// `qmp_capabilities` on one connection before closing it and connecting again (default
+    /// 2 s; `None`: one connection for the whole handshake timeout). The handshake timeout
+    /// still bounds the whole handshake. Each reconnect is logged (`tracing` warning) and
+    /// counted by [`Client::handshake_reconnects`].
+    ///
+    /// Why: QEMU 7.2 can send its greeting to a client that connects while it starts and
+    /// then never answer, because its main thread is left blocked in `accept()` on the QMP
+    /// socket (the monitor thread accepted the connection first) and in-band commands run in
+    /// the main thread. A new connection is what that `accept()` waits for; after it, QEMU
+    /// answers normally. Only the handshake was sent on the abandoned connection, so nothing
+    /// runs twice.
+    ///
+    /// [`Client::connect_unix`]: crate::client::Client::connect_unix
+    /// [`Client::connect_tcp`]: crate::client::Client::connect_tcp
+    /// [`Client::handshake_reconnects`]: crate::client::Client::handshake_reconnects
+    pub fn negotiation_patience(mut self, patience: Option<Duration>) -> Self {
+        self.negotiation_patience = patience;
         self
     }
 

@@ -5,17 +5,15 @@
 //! between the answer and the subscription; both work with generated bindings, through the
 //! [`Command`] and [`EventSet`] traits, and with the raw [`UnknownEvent`].
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{json, Value};
 
-use crate::client::{arguments_of, decode_output, Client, EventStream, Received};
+use crate::client::{arguments_of, Client, EventStream, Received};
 use crate::command::Command;
 use crate::error::Error;
 use crate::event::{EventSet, UnknownEvent};
-use crate::wire::ExecMode;
 
 impl Client {
     /// Executes `command` and waits for the first event, decoded as `E`, for which `matches`
@@ -61,15 +59,7 @@ impl Client {
         let mut events = self.events::<E>();
         let mut answered = false;
         let work = async {
-            let value = self
-                .call(
-                    Cow::Borrowed(C::NAME),
-                    ExecMode::InBand,
-                    arguments,
-                    Vec::new(),
-                )
-                .await?;
-            let output = decode_output::<C>(value)?;
+            let output = self.execute_serialised::<C>(arguments).await?;
             answered = true;
             let event = next_matching(self, &mut events, &mut matches).await?;
             Ok((output, event))
@@ -125,15 +115,7 @@ impl Client {
             })?;
         let mut events = self.events::<UnknownEvent>();
         let work = async {
-            let value = self
-                .call(
-                    Cow::Borrowed(C::NAME),
-                    ExecMode::InBand,
-                    arguments,
-                    Vec::new(),
-                )
-                .await?;
-            let output = decode_output::<C>(value)?;
+            let output = self.execute_serialised::<C>(arguments).await?;
             let mut completed = false;
             let mut block_outcome = None;
             loop {

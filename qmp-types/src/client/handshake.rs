@@ -31,6 +31,9 @@ use crate::wire::{Capability, ExecMode, Greeting, QmpCapabilities, Request, Serv
 /// fence when resynchronising after an id-less error.
 const QMP_FENCE_COMMAND: &str = "query-version";
 
+/// The handshake stage of `qmp_capabilities`, as named in [`ProtocolError::HandshakeTimeout`].
+pub(crate) const NEGOTIATION_STAGE: &str = "capabilities negotiation";
+
 /// A connection whose greeting has been read but whose capabilities are not negotiated yet.
 pub struct Negotiating {
     reader: FramedRead<Io, JsonCodec>,
@@ -127,15 +130,33 @@ impl Negotiating {
         let arguments = serde_json::to_value(&command)
             .ok()
             .and_then(|value| value.as_object().cloned());
-        const ID: u64 = 0;
+        // Another id on each connection of the connect loop: QEMU keeps one monitor across
+        // connections, so a late answer to an abandoned connection's negotiation could
+        // otherwise be taken for this one's.
+        let id = self
+            .config
+            .reconnects_before
+            .map_or(0, |before| u64::try_from(before).unwrap_or(u64::MAX));
         let request = Request {
             mode: ExecMode::InBand,
             command: QmpCapabilities::NAME,
             arguments: arguments.as_ref(),
-            id: Some(ID),
+            id: Some(id),
         };
-        let timeout = self.config.handshake_timeout;
-        within(timeout, "capabilities negotiation", async {
+        // A connection the connect loop opened is given up after the negotiation patience,
+        // and the loop opens a new one (see `ClientConfig::negotiation_patience`).
+        let timeout = match (
+            self.config.reconnects_before,
+            self.config.negotiation_patience,
+        ) {
+            (Some(_), Some(patience)) => Some(
+                self.config
+                    .handshake_timeout
+                    .map_or(patience, |limit| limit.min(patience)),
+            ),
+            _ => self.config.handshake_timeout,
+        };
+        within(timeout, NEGOTIATION_STAGE, async {
             let mut out = bytes::BytesMut::new();
             encode_line(&request, &mut out).map_err(ProtocolError::Stream)?;
             let io = self.reader.get_mut();
@@ -144,7 +165,7 @@ impl Negotiating {
             loop {
                 let (message, bytes) = next_message_sized(&mut self.reader).await?;
                 match message {
-                    ServerMessage::Response(response) if response.id == Some(ID.into()) => {
+                    ServerMessage::Response(response) if response.id == Some(id.into()) => {
                         return response.result.map(drop).map_err(|body| Error::Qmp {
                             command: QmpCapabilities::NAME.to_owned(),
                             class: body.class,
@@ -189,7 +210,7 @@ impl Negotiating {
             oob,
             QMP_FENCE_COMMAND,
             false,
-            ID + 1,
+            id + 1,
             self.early_events,
         ))
     }

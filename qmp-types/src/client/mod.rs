@@ -76,6 +76,8 @@ struct Shared {
     since_connect: Mutex<Option<LosslessReceiver>>,
     /// `None` when file descriptors can be passed, or the kind of transport that cannot.
     fd_passing_unsupported: Option<&'static str>,
+    /// How many connections were opened again during the handshake.
+    handshake_reconnects: usize,
 }
 
 impl std::fmt::Debug for ToDriver {
@@ -134,6 +136,7 @@ impl Client {
             event_memory_cap: config.event_memory_cap,
             since_connect: Mutex::new(since_connect),
             fd_passing_unsupported: reader.get_ref().fd_passing_unsupported(),
+            handshake_reconnects: config.reconnects_before.unwrap_or(0),
         };
         let settings = DriverSettings {
             max_in_flight: config.max_in_flight,
@@ -165,6 +168,13 @@ impl Client {
     /// Whether out-of-band execution was negotiated on this connection.
     pub fn oob_enabled(&self) -> bool {
         self.shared.oob
+    }
+
+    /// How many times [`Client::connect_unix`] or [`Client::connect_tcp`] closed a connection
+    /// during the handshake and opened a new one (0 normally; see
+    /// [`ClientConfig::negotiation_patience`] for why QEMU can need it).
+    pub fn handshake_reconnects(&self) -> usize {
+        self.shared.handshake_reconnects
     }
 
     /// A handle to the same connection whose calls time out after `timeout` (`None`: never).
@@ -200,6 +210,15 @@ impl Client {
     /// the connection errors of [`Client::execute_raw`].
     pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
         let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        self.execute_serialised::<C>(arguments).await
+    }
+
+    /// Executes `C` in band with its `arguments` already serialised (by [`arguments_of`]),
+    /// and decodes its answer.
+    async fn execute_serialised<C: Command>(
+        &self,
+        arguments: Option<Map<String, Value>>,
+    ) -> Result<C::Output, Error> {
         let value = self
             .call(
                 Cow::Borrowed(C::NAME),

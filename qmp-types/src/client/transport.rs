@@ -10,9 +10,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, ToSocketAddrs, UnixStream};
 use tokio::time::Instant;
 
+use crate::client::handshake::NEGOTIATION_STAGE;
 use crate::client::stream::Io;
 use crate::client::{Client, ClientConfig, Negotiating};
-use crate::error::Error;
+use crate::error::{Error, ProtocolError};
 
 impl Client {
     /// Performs the handshake on any byte stream (greeting, then negotiation with `oob` when
@@ -30,9 +31,10 @@ impl Client {
 
     /// Connects to a QMP server listening on a Unix socket. While the socket does not exist
     /// yet or nobody listens on it (QEMU creates the file a moment before it listens), the
-    /// connection is retried until the handshake timeout; so is a connection the server
-    /// closes during the handshake (QEMU 7.2 rarely does so to a client that connects while
-    /// it starts), a few times.
+    /// connection is retried until the handshake timeout. A connection the server closes
+    /// during the handshake (QEMU 7.2 rarely does so to a client that connects while it
+    /// starts) is opened again a few times, and so is one whose `qmp_capabilities` stays
+    /// unanswered for [`ClientConfig::negotiation_patience`].
     ///
     /// # Errors
     /// [`Error::Connect`] when the socket cannot be reached in time; the handshake errors of
@@ -42,18 +44,11 @@ impl Client {
         config: ClientConfig,
     ) -> Result<Client, Error> {
         let path = path.as_ref();
-        let open = |timeout| unix_stream(path, timeout);
-        with_reconnect(&config, open, |stream, config| async {
-            Negotiating::start_io(stream, config)
-                .await?
-                .negotiate()
-                .await
-        })
-        .await
+        with_reconnect(&config, |timeout| unix_stream(path, timeout), negotiate_on).await
     }
 
     /// Connects to a QMP server listening on TCP, retrying refused connections until the
-    /// handshake timeout, and connections closed during the handshake as
+    /// handshake timeout, and opening connections again during the handshake as
     /// [`Client::connect_unix`] does. TCP cannot pass file descriptors.
     ///
     /// # Errors
@@ -64,24 +59,27 @@ impl Client {
         A: ToSocketAddrs + Display,
     {
         let open = |timeout| tcp_stream(&address, timeout);
-        with_reconnect(&config, open, |stream, config| async {
-            Negotiating::start_io(stream, config)
-                .await?
-                .negotiate()
-                .await
-        })
-        .await
+        with_reconnect(&config, open, negotiate_on).await
     }
+}
+
+/// The QMP handshake on a stream the connect loop opened.
+async fn negotiate_on(stream: Io, config: ClientConfig) -> Result<Client, Error> {
+    Negotiating::start_io(stream, config)
+        .await?
+        .negotiate()
+        .await
 }
 
 /// How often a connection the server closed during the handshake is opened again: a server
 /// that keeps doing so is not starting up, it refuses us.
 const HANDSHAKE_RECONNECTS: usize = 5;
 
-/// Opens a stream with `open` (given the time left) and runs `handshake` on it; when the
-/// server closes the connection during the handshake, opens a new one, at most
-/// [`HANDSHAKE_RECONNECTS`] times and while the handshake timeout has not passed. Nothing but
-/// the handshake was sent on such a connection, so nothing runs twice.
+/// Opens a stream with `open` (given the time left) and runs `handshake` on it with the time
+/// left as its handshake timeout. Opens a new connection when the server closes this one
+/// during the handshake (at most [`HANDSHAKE_RECONNECTS`] times), or leaves `qmp_capabilities`
+/// unanswered for the negotiation patience, while the handshake timeout has not passed.
+/// Nothing but the handshake was sent on such a connection, so nothing runs twice.
 pub(crate) async fn with_reconnect<T, O, OF, H, HF>(
     config: &ClientConfig,
     mut open: O,
@@ -95,21 +93,39 @@ where
 {
     let started = Instant::now();
     let timeout = config.handshake_timeout;
+    let mut closed_by_server = 0;
     let mut reconnects = 0;
     loop {
         let left = timeout.map(|limit| limit.saturating_sub(started.elapsed()));
         let stream = open(left).await?;
-        match handshake(stream, config.clone()).await {
+        let mut attempt = config.clone().handshake_timeout(left);
+        attempt.reconnects_before = Some(reconnects);
+        let time_left = || timeout.map_or(true, |limit| started.elapsed() < limit);
+        match handshake(stream, attempt).await {
             Err(Error::Disconnected { reason })
-                if reconnects < HANDSHAKE_RECONNECTS
-                    && timeout.map_or(true, |limit| started.elapsed() < limit) =>
+                if closed_by_server < HANDSHAKE_RECONNECTS && time_left() =>
             {
-                reconnects += 1;
+                closed_by_server += 1;
                 tracing::debug!(%reason, reconnects, "connection closed during the handshake");
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
+            Err(Error::Protocol(ProtocolError::HandshakeTimeout { stage, after }))
+                if stage == NEGOTIATION_STAGE && time_left() =>
+            {
+                tracing::warn!(
+                    waited = ?after,
+                    reconnects,
+                    "no answer to qmp_capabilities; connecting again"
+                );
+            }
+            // The last connection was given only the time left: report the whole timeout.
+            Err(Error::Protocol(ProtocolError::HandshakeTimeout { stage, after })) => {
+                let after = timeout.unwrap_or(after);
+                return Err(ProtocolError::HandshakeTimeout { stage, after }.into());
+            }
             other => return other,
         }
+        reconnects += 1;
     }
 }
 
