@@ -77,6 +77,13 @@ impl GuestAgent {
         }
     }
 
+    /// Whether the agent answers `command` when it succeeds (see
+    /// [`qga::GuestAgent::answers_on_success`]); the calls of those that do not return once
+    /// the command is written.
+    pub fn answers_on_success(&self, command: &str) -> bool {
+        self.inner.answers_on_success(command)
+    }
+
     /// Executes a typed agent command (generated from the agent's schema, or derived) and
     /// waits for its answer.
     ///
