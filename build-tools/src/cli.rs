@@ -41,9 +41,13 @@ pub enum Command {
 /// Arguments of `generate`.
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema); default:
-    /// the newest bundled schema.
+    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema, QMP or
+    /// guest agent such as `qemu-ga-10.0.2.json`); default: the newest bundled QMP schema.
     pub schema: Option<PathBuf>,
+    /// Without SCHEMA: the newest bundled guest-agent schema (made from the agent's manual)
+    /// instead of the newest QMP schema.
+    #[arg(long, conflicts_with = "schema")]
+    pub agent: bool,
     /// Write the bindings to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -75,9 +79,13 @@ pub struct GenerateArgs {
 /// Arguments of `names`.
 #[derive(Debug, Args)]
 pub struct NamesArgs {
-    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema); default:
-    /// the newest bundled schema.
+    /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema, QMP or
+    /// guest agent such as `qemu-ga-10.0.2.json`); default: the newest bundled QMP schema.
     pub schema: Option<PathBuf>,
+    /// Without SCHEMA: the newest bundled guest-agent schema (made from the agent's manual)
+    /// instead of the newest QMP schema.
+    #[arg(long, conflicts_with = "schema")]
+    pub agent: bool,
     /// QEMU's reference manual for the schema.
     #[command(flatten)]
     pub reference: ReferenceArgs,
@@ -152,7 +160,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
     match cli.command {
         Command::Generate(args) => generate(args, stdout, stderr),
         Command::Names(args) => {
-            let schema = load(args.schema.as_deref())?;
+            let schema = load(args.schema.as_deref(), args.agent)?;
             let (manual, warning) = load_reference(&args.reference, &schema)?;
             if let Some(warning) = warning {
                 write_warning(stderr, warning)?;
@@ -168,8 +176,8 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
 
 /// `diff`.
 fn diff(args: DiffArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), CliError> {
-    let old = load(Some(&args.old))?;
-    let new = load(Some(&args.new))?;
+    let old = load(Some(&args.old), false)?;
+    let new = load(Some(&args.new), false)?;
     let manual = |reference: &Option<PathBuf>, schema: &Schema| {
         let choice = ReferenceArgs {
             reference: reference.clone(),
@@ -210,7 +218,7 @@ fn generate(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let schema = load(args.schema.as_deref())?;
+    let schema = load(args.schema.as_deref(), args.agent)?;
     let (entries, manual) =
         engine::parse_while(&schema.json, || load_reference(&args.reference, &schema));
     let (manual, warning) = manual?;
@@ -277,17 +285,20 @@ struct Schema {
 }
 
 /// The schema to work on: a file, else a bundled schema of that file name, else (no SCHEMA)
-/// the newest bundled one.
-fn load(schema: Option<&Path>) -> Result<Schema, CliError> {
+/// the newest bundled one (of the guest agent with `agent`).
+fn load(schema: Option<&Path>, agent: bool) -> Result<Schema, CliError> {
     let bundled = |(name, json): (&'static str, &'static str)| Schema {
         name: name.to_owned(),
         json: Cow::Borrowed(json),
         path: None,
     };
     let Some(path) = schema else {
-        return bundled::newest()
-            .map(bundled)
-            .ok_or(CliError::NoBundledSchema);
+        let newest = if agent {
+            bundled::newest_agent()
+        } else {
+            bundled::newest()
+        };
+        return newest.map(bundled).ok_or(CliError::NoBundledSchema);
     };
     let name = path.file_name().map_or_else(
         || path.display().to_string(),

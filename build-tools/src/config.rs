@@ -1,14 +1,16 @@
 //! The `build.rs` front end: a [`Config`] builder in the style of `prost-build`, and the
 //! one-call [`generate_bindings`] for the common case.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::{env, fs};
 
+use crate::bundled;
 use crate::engine::{self, Settings};
 use crate::error::{Error, Result};
-use crate::reference::{self, companion};
+use crate::reference::{self, companion, Manual};
 
 /// The default output file name.
 const DEFAULT_FILE_NAME: &str = "qmp.rs";
@@ -31,11 +33,20 @@ const DEFAULT_FILE_NAME: &str = "qmp.rs";
 /// and in the crate: `mod qmp { include!(concat!(env!("OUT_DIR"), "/qmp.rs")); }`.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    schema: Option<PathBuf>,
+    schema: Option<SchemaChoice>,
     reference: ReferenceChoice,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     settings: Settings,
+}
+
+/// Where the schema comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SchemaChoice {
+    /// A JSON file.
+    File(PathBuf),
+    /// A schema bundled into this crate, by file name.
+    Bundled(String),
 }
 
 /// Where QEMU's reference manual comes from.
@@ -57,9 +68,32 @@ impl Config {
         Self::default()
     }
 
-    /// The `query-qmp-schema` output (a JSON file) to generate from. Required.
+    /// The `query-qmp-schema` output (a JSON file) to generate from. This or
+    /// [`Config::bundled_schema`] is required.
     pub fn schema(&mut self, path: impl Into<PathBuf>) -> &mut Self {
-        self.schema = Some(path.into());
+        self.schema = Some(SchemaChoice::File(path.into()));
+        self
+    }
+
+    /// A schema bundled into this crate, by file name: `qemu-10.0.2-x86_64.json`,
+    /// `qemu-7.2.22-x86_64.json`, or the guest agent's `qemu-ga-10.0.2.json`,
+    /// `qemu-ga-7.2.22.json` (made from the agent's manual), with the manual bundled beside
+    /// it (unless [`Config::reference`] or [`Config::no_reference`] say otherwise). No file
+    /// or checkout is needed.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// // build.rs: typed guest-agent bindings for `qmp_types::qga::GuestAgent`
+    /// fn main() -> Result<(), qmp_build_tools::Error> {
+    ///     qmp_build_tools::Config::new()
+    ///         .bundled_schema("qemu-ga-10.0.2.json")
+    ///         .file_name("qga.rs")
+    ///         .write()?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn bundled_schema(&mut self, file_name: impl Into<String>) -> &mut Self {
+        self.schema = Some(SchemaChoice::Bundled(file_name.into()));
         self
     }
 
@@ -151,22 +185,33 @@ impl Config {
     /// Reads the inputs and runs the engine; `warn` receives what should not go unnoticed
     /// (a manual of another QEMU release).
     fn run(&self, warn: &mut dyn FnMut(&str)) -> Result<engine::Output> {
-        let path = self.schema.as_ref().ok_or(Error::NoSchema)?;
-        let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
-            path: path.clone(),
-            source,
-        })?;
-        let source = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
+        let (json, source, release) = match self.schema.as_ref().ok_or(Error::NoSchema)? {
+            SchemaChoice::File(path) => {
+                let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
+                    path: path.clone(),
+                    source,
+                })?;
+                let source = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                (Cow::Owned(json), source, companion::schema_release(path))
+            }
+            SchemaChoice::Bundled(name) => {
+                let (_, json) = bundled::find(name).ok_or_else(|| Error::UnknownBundledSchema {
+                    name: name.clone(),
+                    bundled: bundled::names().collect::<Vec<_>>().join(", "),
+                })?;
+                (
+                    Cow::Borrowed(json),
+                    name.clone(),
+                    companion::release_in_name(name),
+                )
+            }
+        };
         let mut settings = self.settings.clone();
-        let manual_path = self.reference_path();
-        let (entries, manual) = engine::parse_while(&json, || {
-            manual_path.as_deref().map(reference::read).transpose()
-        });
+        let (entries, manual) = engine::parse_while(&json, || self.read_reference());
         if let Some(manual) = manual? {
-            let release = companion::schema_release(path);
             if let Some(warning) = companion::release_mismatch(&manual, release.as_deref()) {
                 warn(&warning);
             }
@@ -179,14 +224,22 @@ impl Config {
         Ok(output)
     }
 
-    /// The manual to read, if any.
-    fn reference_path(&self) -> Option<PathBuf> {
-        match &self.reference {
-            ReferenceChoice::File(path) => Some(path.clone()),
-            ReferenceChoice::BesideSchema => {
-                self.schema.as_deref().and_then(companion::companion_of)
+    /// The manual to use, if any, read.
+    fn read_reference(&self) -> Result<Option<Manual>> {
+        match (&self.reference, &self.schema) {
+            (ReferenceChoice::Without, _) => Ok(None),
+            (ReferenceChoice::File(path), _) => reference::read(path).map(Some),
+            (ReferenceChoice::BesideSchema, Some(SchemaChoice::File(schema))) => {
+                companion::companion_of(schema)
+                    .map(|path| reference::read(&path))
+                    .transpose()
             }
-            ReferenceChoice::Without => None,
+            (ReferenceChoice::BesideSchema, Some(SchemaChoice::Bundled(name))) => {
+                bundled::find_reference(name)
+                    .map(|(file, bytes)| reference::read_bytes(bytes, file))
+                    .transpose()
+            }
+            (ReferenceChoice::BesideSchema, None) => Ok(None),
         }
     }
 
@@ -198,7 +251,7 @@ impl Config {
     /// [`Error::NoOutDir`] without an output directory, [`Error::Write`] when writing fails,
     /// and the errors of [`Config::generate`].
     pub fn write(&self) -> Result<PathBuf> {
-        if let Some(schema) = &self.schema {
+        if let Some(SchemaChoice::File(schema)) = &self.schema {
             println!("cargo:rerun-if-changed={}", schema.display());
             if self.reference == ReferenceChoice::BesideSchema {
                 // Also when absent, so a manual stored later is picked up.
@@ -308,6 +361,29 @@ mod tests {
         assert!(fs::read_to_string(&path)
             .unwrap()
             .contains("pub struct Stop"));
+    }
+
+    #[test]
+    fn bundled_agent_schema_needs_no_file() {
+        let code = Config::new()
+            .bundled_schema("qemu-ga-7.2.22.json")
+            .generate()
+            .unwrap();
+        assert!(code.contains("pub struct GuestInfo"), "no guest-info");
+        // The bundled manual names and documents the types.
+        assert!(code.contains("pub struct GuestAgentInfo"));
+        assert!(code.contains("guest agent version"));
+        let err = Config::new()
+            .bundled_schema("qemu-ga-1.0.json")
+            .generate()
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(
+            matches!(err, Error::UnknownBundledSchema { .. }),
+            "{message}"
+        );
+        assert!(message.contains("`qemu-ga-1.0.json`"), "{message}");
+        assert!(message.contains("qemu-ga-10.0.2.json"), "{message}");
     }
 
     #[test]

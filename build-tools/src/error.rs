@@ -79,8 +79,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// `Config::bundled_schema` named a schema that is not bundled.
+    #[error("no bundled schema is called `{name}`; bundled: {bundled}")]
+    UnknownBundledSchema {
+        /// The file name asked for.
+        name: String,
+        /// The bundled schemas' file names, comma-separated.
+        bundled: String,
+    },
     /// `Config::generate` was called without a schema.
-    #[error("no schema given: call `Config::schema(path)` first")]
+    #[error(
+        "no schema given: call `Config::schema(path)` or `Config::bundled_schema(name)` first"
+    )]
     NoSchema,
     /// `Config::write` has no output directory: none was set and `OUT_DIR` is unset.
     #[error(

@@ -200,3 +200,80 @@ fn a_truncated_manual_is_an_error_or_a_warning_naming_the_file() {
         }
     }
 }
+
+/// `qmp-codegen capture --binary /usr/sbin/qemu-ga` with `args`, into a temporary
+/// directory: (success, stderr, files written).
+fn capture_agent(args: &[&std::ffi::OsStr]) -> (bool, String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("qmp-codegen")
+        .unwrap()
+        .args(["capture", "--binary", AGENTS[0].0, "--dir"])
+        .arg(dir.path())
+        .args(args)
+        .output()
+        .unwrap();
+    let written = std::fs::read_dir(dir.path()).unwrap().count();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        written,
+    )
+}
+
+#[test]
+fn capture_refuses_bad_agent_manuals_naming_the_file() {
+    let system = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/qemu-10.0.2-x86_64.ref.7.gz");
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut-qemu-ga-ref.7.gz");
+    let whole = std::fs::read(bundled_dir().join("qemu-ga-10.0.2.ref.7.gz")).unwrap();
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+
+    // The QMP manual given as the agent's, or as the one to take return types from.
+    for flag in ["--agent-manual", "--returns-from"] {
+        let (ok, stderr, written) = capture_agent(&[flag.as_ref(), system.as_os_str()]);
+        assert!(!ok, "{flag}: {stderr}");
+        assert!(
+            stderr.contains("qemu-10.0.2-x86_64.ref.7.gz:1: the manual of SystemEmulator, not of the guest agent"),
+            "{flag}: {stderr}"
+        );
+        assert_eq!(written, 0, "{flag}: nothing is written");
+    }
+    // A compressed manual cut in half.
+    let (ok, stderr, written) = capture_agent(&["--agent-manual".as_ref(), cut.as_os_str()]);
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("cannot read reference manual") && stderr.contains("cut-qemu-ga-ref.7.gz"),
+        "{stderr}"
+    );
+    assert_eq!(written, 0);
+    let error = agent_schema::from_manual(&cut, None).unwrap_err();
+    assert!(matches!(error, Error::ReadReference { .. }), "{error:?}");
+}
+
+#[test]
+fn the_qmp_manual_for_agent_bindings_is_named_in_a_warning() {
+    let system = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/qemu-10.0.2-x86_64.ref.7.gz");
+    let output = Command::cargo_bin("qmp-codegen")
+        .unwrap()
+        .args([
+            "generate",
+            "--agent",
+            "--only-command",
+            "guest-info",
+            "--reference",
+        ])
+        .arg(&system)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("qemu-10.0.2-x86_64.ref.7.gz: the manual documents a system emulator")
+            && stderr.contains("the schema is of the guest agent"),
+        "{stderr}"
+    );
+    // Nothing of the QMP manual is taken: use-site names.
+    let code = String::from_utf8_lossy(&output.stdout);
+    assert!(code.contains("pub struct GuestInfo"), "{code}");
+    assert!(!code.contains("guest agent version"), "{code}");
+}

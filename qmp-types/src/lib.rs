@@ -34,6 +34,8 @@ pub mod error;
 pub mod qga;
 #[cfg(feature = "client")]
 pub mod qga_exec;
+#[cfg(feature = "client")]
+pub mod qga_no_answer;
 
 pub use command::{Command, Empty};
 pub use event::{Event, EventSet, UnknownEvent};

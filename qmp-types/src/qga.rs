@@ -10,10 +10,12 @@
 //! sentinel is discarded, and answers are read until the one echoing our id. An agent that
 //! does not answer yet (it may not run yet) is asked again with a new id, until the handshake
 //! timeout; an answer to any of those ids completes the sync. After that the connection is
-//! an ordinary (in-band only) QMP connection.
+//! an ordinary (in-band only) QMP connection, and the client asks `guest-info` once which
+//! commands send no answer on success (see [`crate::qga_no_answer`]).
 
 use std::fmt::Display;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -25,6 +27,7 @@ use crate::client::{Client, ClientConfig, Io};
 use crate::codec::{encode_line, JsonCodec, SENTINEL};
 use crate::command::Command;
 use crate::error::{Error, ProtocolError};
+use crate::qga_no_answer::NoAnswerOnSuccess;
 use crate::wire::{ExecMode, Request, ServerMessage};
 
 /// The fence for id-less error recovery (see the client driver): every agent has it.
@@ -37,10 +40,10 @@ const MAX_SYNC_PAUSE: Duration = Duration::from_secs(2);
 
 /// A synchronised connection to a guest agent.
 ///
-/// Commands that the agent documents as sending no answer on success (`guest-shutdown`,
-/// `guest-suspend-*`) only complete with an error or when the connection ends; give them a
-/// timeout ([`GuestAgent::with_timeout`]). A call whose caller gave up (timeout or drop) no
-/// longer counts against the in-flight limit (the guest agent protocol has none; QMP's limit
+/// Commands that send no answer on success (`guest-shutdown`, `guest-suspend-*`, as the
+/// agent's `guest-info` reports) complete with `{}` as soon as they are written, so they never
+/// hang; an error the agent sends for them later is logged (`tracing`), as nobody waits for
+/// it any more. A call whose caller gave up (timeout or drop) no longer counts against the in-flight limit (the guest agent protocol has none; QMP's limit
 /// protects its out-of-band queue), so such calls never block later ones. Running
 /// `guest-sync-delimited` again through [`GuestAgent::execute_raw`] is fine: the 0xFF the agent
 /// puts before its answer is skipped.
@@ -48,6 +51,7 @@ const MAX_SYNC_PAUSE: Duration = Duration::from_secs(2);
 pub struct GuestAgent {
     client: Client,
     sync_id: u64,
+    no_answer: Arc<NoAnswerOnSuccess>,
 }
 
 impl GuestAgent {
@@ -56,7 +60,8 @@ impl GuestAgent {
     /// # Errors
     /// [`ProtocolError::HandshakeTimeout`] when the agent does not answer the sync in time,
     /// [`Error::Disconnected`] when the stream ends, [`ProtocolError::Stream`] for unframeable
-    /// input after the sentinel.
+    /// input after the sentinel, [`ProtocolError::HandshakeTimeout`] (stage `guest-info`) or
+    /// [`Error::Decode`] when `guest-info` is not answered in time or not understood.
     pub async fn connect<T>(io: T, config: ClientConfig) -> Result<GuestAgent, Error>
     where
         T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -98,7 +103,14 @@ impl GuestAgent {
             1,
             Vec::new(),
         );
-        Ok(GuestAgent { client, sync_id })
+        let learn = NoAnswerOnSuccess::learn(&client);
+        let no_answer =
+            crate::client::within_handshake(config.handshake_timeout, "guest-info", learn).await?;
+        Ok(GuestAgent {
+            client,
+            sync_id,
+            no_answer: Arc::new(no_answer),
+        })
     }
 
     /// Connects to an agent listening on a Unix socket (`qemu-ga -m unix-listen -p PATH`, or
@@ -139,19 +151,36 @@ impl GuestAgent {
         GuestAgent {
             client: self.client.with_timeout(timeout),
             sync_id: self.sync_id,
+            no_answer: self.no_answer.clone(),
         }
+    }
+
+    /// Whether the agent answers `command` when it succeeds (as its `guest-info` said at
+    /// connect time). The calls of those that do not return once the command is written.
+    pub fn answers_on_success(&self, command: &str) -> bool {
+        self.no_answer.answers(command)
     }
 
     /// Executes a typed guest-agent command (hand-derived with `#[derive(Command)]` or
     /// generated from the agent's schema).
     ///
+    /// A command that does not answer on success ([`GuestAgent::answers_on_success`])
+    /// returns `{}` decoded as `C::Output` once written.
+    ///
     /// # Errors
     /// As [`Client::execute`].
     pub async fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
-        self.client.execute(command).await
+        if self.answers_on_success(C::NAME) {
+            self.client.execute(command).await
+        } else {
+            self.client.execute_unanswered(command).await
+        }
     }
 
     /// Executes any agent command by name with optional JSON arguments.
+    ///
+    /// Like [`GuestAgent::execute`], one that does not answer on success returns `{}`
+    /// once written.
     ///
     /// # Errors
     /// As [`Client::execute_raw`].
@@ -160,7 +189,11 @@ impl GuestAgent {
         command: &str,
         arguments: Option<Value>,
     ) -> Result<Value, Error> {
-        self.client.execute_raw(command, arguments).await
+        if self.answers_on_success(command) {
+            self.client.execute_raw(command, arguments).await
+        } else {
+            self.client.execute_raw_unanswered(command, arguments).await
+        }
     }
 
     /// Whether the connection has ended.

@@ -506,6 +506,11 @@ async fn start_agent(config: ClientConfig) -> (GuestAgent, Fake) {
         assert_eq!(fake.resyncs(), 1, "no parser reset before the sync");
         fake.send_raw(&[0xFF]).await;
         fake.reply(&sync, sync["arguments"]["id"].clone()).await;
+        fake.answer_guest_info(json!([
+            {"name": "guest-ping", "enabled": true, "success-response": true},
+            {"name": "guest-shutdown", "enabled": true, "success-response": false},
+        ]))
+        .await;
         fake
     });
     let agent = within(10, "agent sync", GuestAgent::connect(client_side, config))
@@ -517,20 +522,20 @@ async fn start_agent(config: ClientConfig) -> (GuestAgent, Fake) {
 #[tokio::test]
 async fn abandoned_agent_calls_free_their_slots() {
     let (agent, mut fake) = start_agent(ClientConfig::default()).await;
-    // `guest-shutdown` answers nothing on success; more of them than the in-flight limit.
-    let mut shutdowns = Vec::new();
+    // Calls the agent never answers (it hangs); more of them than the in-flight limit.
+    let mut hung = Vec::new();
     for _ in 0..9 {
         let agent = agent.clone();
-        shutdowns.push(tokio::spawn(async move {
-            agent.execute_raw("guest-shutdown", None).await
+        hung.push(tokio::spawn(async move {
+            agent.execute_raw("guest-fstrim", None).await
         }));
     }
     for _ in 0..8 {
         let request = fake.recv().await;
-        assert_eq!(command(&request), "guest-shutdown");
+        assert_eq!(command(&request), "guest-fstrim");
     }
     // The callers give up (a timeout does the same as this drop).
-    for call in shutdowns {
+    for call in hung {
         call.abort();
         assert!(call.await.unwrap_err().is_cancelled());
     }

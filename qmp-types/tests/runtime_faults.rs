@@ -139,6 +139,7 @@ async fn guest_agent_sync_is_retried_until_the_agent_answers() {
         fake.send_raw(&[0xFF]).await;
         fake.send(json!({"return": second["arguments"]["id"]}))
             .await;
+        fake.answer_guest_info(json!([])).await;
         (fake, second["arguments"]["id"].as_u64().unwrap())
     });
     let agent = GuestAgent::connect(client_side, ClientConfig::default())

@@ -11,10 +11,9 @@
 //!   outcomes, strictly;
 //! - [`events`]: typed and raw event subscriptions side by side;
 //! - [`qga_7_2`] / [`qga_10_0`]: the guest agent's bindings, made from its manuals, with the
-//!   `queries` module listing `guest-info` and the no-argument `guest-get-*` commands;
-//! - [`agent`]: a blocking guest-agent connection the [`sweep`] can drive.
+//!   `queries` module listing `guest-info` and the no-argument `guest-get-*` commands (the
+//!   [`sweep`] drives them over `qmp_types::blocking::GuestAgent`).
 
-pub mod agent;
 pub mod events;
 pub mod machine;
 pub mod sweep;

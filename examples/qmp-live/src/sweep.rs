@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use qmp_types::blocking::Client;
+use qmp_types::blocking::{Client, GuestAgent};
 use qmp_types::client::Error;
 use qmp_types::strict::{self, Finding, FindingKind};
 use qmp_types::Command;
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// A connection a sweep can call commands on, typed and raw: the blocking QMP client, or a
-/// guest agent ([`crate::agent::Agent`]).
+/// guest agent ([`GuestAgent`]).
 pub trait Connection {
     /// Executes a typed command.
     ///
@@ -38,6 +38,16 @@ impl Connection for Client {
 
     fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error> {
         Client::execute_raw(self, command, arguments)
+    }
+}
+
+impl Connection for GuestAgent {
+    fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
+        GuestAgent::execute(self, command)
+    }
+
+    fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error> {
+        GuestAgent::execute_raw(self, command, arguments)
     }
 }
 

@@ -57,6 +57,10 @@ pub(crate) struct Call {
     pub(crate) fds: Vec<OwnedFd>,
     /// Sent even when nobody waits for the answer (the removal of a dropped fd guard).
     pub(crate) detached: bool,
+    /// Whether the server answers when the command succeeds. A command that does not (the
+    /// guest agent's `guest-shutdown`, `guest-suspend-*`) completes with `{}` as soon as its
+    /// request is written; an error the server sends later is logged.
+    pub(crate) answers_on_success: bool,
 }
 
 impl Call {
@@ -169,6 +173,11 @@ pub(crate) struct Driver {
     recovery: Option<Recovery>,
     closing: Option<Closing>,
     closed: Arc<OnceLock<String>>,
+    /// Calls that complete once written (no answer on success): the stream offset just past
+    /// each request, with its caller, in write order.
+    due_on_write: VecDeque<(u64, Reply)>,
+    /// Written requests that answer only when they fail, by id, for naming a late error.
+    unanswered: HashMap<u64, Cow<'static, str>>,
 }
 
 impl Driver {
@@ -201,6 +210,8 @@ impl Driver {
             recovery: None,
             closing: None,
             closed,
+            due_on_write: VecDeque::new(),
+            unanswered: HashMap::new(),
         };
         for event in early_events {
             driver.publish(event);
@@ -247,6 +258,7 @@ impl Driver {
                         self.out.advance(written);
                         self.out_offset += written as u64;
                         self.needs_flush = true;
+                        self.complete_written();
                         progress = true;
                     }
                     Poll::Ready(Err(error)) => {
@@ -486,6 +498,17 @@ impl Driver {
             }));
             return;
         }
+        if !call.answers_on_success {
+            // Nothing will come back on success, so the call neither holds a slot nor blocks
+            // later descriptor-carrying calls.
+            if !call.fds.is_empty() {
+                self.fd_marks.push_back((start, call.fds));
+            }
+            let end = self.out_offset + self.out.len() as u64;
+            self.due_on_write.push_back((end, call.reply));
+            self.unanswered.insert(id, call.command);
+            return;
+        }
         if !call.fds.is_empty() {
             self.fd_marks.push_back((start, call.fds));
             self.fd_call = Some(id);
@@ -502,6 +525,33 @@ impl Driver {
                 reply: call.reply,
             },
         );
+    }
+
+    /// Completes the calls without an answer on success whose requests are now written.
+    fn complete_written(&mut self) {
+        while let Some((end, _)) = self.due_on_write.front() {
+            if *end > self.out_offset {
+                break;
+            }
+            if let Some((_, reply)) = self.due_on_write.pop_front() {
+                let _ = reply.send(Ok(Value::Object(Map::new())));
+            }
+        }
+    }
+
+    /// An answer to a request that answers only on failure: its caller has already returned,
+    /// so an error is logged, naming the command.
+    fn on_late_answer(&mut self, id: u64, result: Result<Value, String>) {
+        let Some(command) = self.unanswered.remove(&id) else {
+            tracing::debug!(id, "dropping a response with an unknown id");
+            return;
+        };
+        match result {
+            Err(error) => tracing::warn!(id, %command, %error,
+                "a command sent without waiting (it answers only on failure) failed"),
+            Ok(value) => tracing::debug!(id, %command, %value,
+                "a command documented as not answering on success answered"),
+        }
     }
 
     /// Handles one server message; returns whether it answered a waiting caller.
@@ -544,7 +594,14 @@ impl Driver {
                     self.finish_recovery();
                     return true;
                 }
-                None => tracing::warn!(%error, "ignoring a message the client does not understand"),
+                None => match known_id {
+                    Some(id) if self.unanswered.contains_key(&id) => {
+                        self.on_late_answer(id, Err(error.to_string()));
+                    }
+                    _ => {
+                        tracing::warn!(%error, "ignoring a message the client does not understand")
+                    }
+                },
             },
         }
         false
@@ -568,7 +625,8 @@ impl Driver {
     fn on_response(&mut self, id: u64, result: Result<Value, ErrorBody>) -> bool {
         match self.take_pending(id) {
             None => {
-                tracing::debug!(id, "dropping a response with an unknown id");
+                let result = result.map_err(|body| format!("{}: {}", body.class, body.desc));
+                self.on_late_answer(id, result);
                 false
             }
             Some(Pending::Fence) => {
@@ -623,6 +681,8 @@ impl Driver {
             return;
         };
         let fence = recovery.fence;
+        // Those written before the fence either ran or were lost: no answer is due any more.
+        self.unanswered.retain(|id, _| *id > fence);
         let mut lost: Vec<u64> = self
             .pending
             .keys()
@@ -664,6 +724,9 @@ impl Driver {
         }
         for call in self.queue.drain(..) {
             fail(call.reply);
+        }
+        for (_, reply) in self.due_on_write.drain(..) {
+            fail(reply);
         }
         while let Ok(message) = self.calls.try_recv() {
             match message {

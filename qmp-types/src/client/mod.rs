@@ -434,6 +434,7 @@ impl Client {
             reply,
             fds: Vec::new(),
             detached: true,
+            answers_on_success: true,
         };
         let _ = self.shared.calls.send(ToDriver::Call(call));
     }
@@ -459,12 +460,52 @@ impl Client {
         Error::Disconnected { reason }
     }
 
+    /// Executes a typed command that the server answers only when it fails (the guest
+    /// agent's `guest-shutdown`, `guest-suspend-*`): completes with `{}` as `C::Output` as
+    /// soon as the request is written. A later error answer is logged (`tracing`).
+    pub(crate) async fn execute_unanswered<C: Command>(
+        &self,
+        command: &C,
+    ) -> Result<C::Output, Error> {
+        let arguments = arguments_of(C::NAME, serde_json::to_value(command))?;
+        let name = Cow::Borrowed(C::NAME);
+        let value = self
+            .submit(name, ExecMode::InBand, arguments, Vec::new(), false)
+            .await?;
+        decode_output::<C>(value)
+    }
+
+    /// [`Client::execute_unanswered`] by name with optional JSON arguments.
+    pub(crate) async fn execute_raw_unanswered(
+        &self,
+        command: &str,
+        arguments: Option<Value>,
+    ) -> Result<Value, Error> {
+        let arguments = arguments_of(command, Ok(arguments.unwrap_or(Value::Null)))?;
+        let name = Cow::Owned(command.to_owned());
+        self.submit(name, ExecMode::InBand, arguments, Vec::new(), false)
+            .await
+    }
+
     async fn call(
         &self,
         command: Cow<'static, str>,
         mode: ExecMode,
         arguments: Option<Map<String, Value>>,
         fds: Vec<OwnedFd>,
+    ) -> Result<Value, Error> {
+        self.submit(command, mode, arguments, fds, true).await
+    }
+
+    /// Hands a call to the driver and waits for its outcome (its answer, or, without an
+    /// answer on success, its request being written), within the handle's timeout.
+    async fn submit(
+        &self,
+        command: Cow<'static, str>,
+        mode: ExecMode,
+        arguments: Option<Map<String, Value>>,
+        fds: Vec<OwnedFd>,
+        answers_on_success: bool,
     ) -> Result<Value, Error> {
         let (reply, answer) = oneshot::channel();
         let name = self.timeout.map(|_| command.clone());
@@ -475,6 +516,7 @@ impl Client {
             reply,
             fds,
             detached: false,
+            answers_on_success,
         };
         // A failed send returns the call, whose descriptors are closed when it is dropped.
         if self.shared.calls.send(ToDriver::Call(call)).is_err() {

@@ -92,6 +92,18 @@ impl Fake {
         self.reply(&negotiation, json!({})).await;
     }
 
+    /// Answers the guest-agent client's `guest-info` (asked once it has synchronised) with
+    /// `commands` as `supported_commands`.
+    pub async fn answer_guest_info(&mut self, commands: Value) {
+        let request = self.recv().await;
+        assert_eq!(command(&request), "guest-info", "{request}");
+        self.reply(
+            &request,
+            json!({"version": "10.0.2", "supported_commands": commands}),
+        )
+        .await;
+    }
+
     /// The 0xFF parser resets the client sent.
     pub fn resyncs(&self) -> u64 {
         self.reader.decoder().sentinels_skipped()

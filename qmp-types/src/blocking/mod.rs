@@ -1,4 +1,5 @@
-//! A blocking QMP client for simple programs, with its own small tokio runtime.
+//! Blocking clients for simple programs, each connection with its own small tokio runtime:
+//! [`Client`] for QMP, [`GuestAgent`] for the guest agent.
 //!
 //! The runtime has one worker thread, so the connection driver keeps reading (answers,
 //! events) between calls, not only while a call blocks. Blocking calls must not be made from
@@ -20,7 +21,6 @@
 //! ```
 
 use std::fmt::Display;
-use std::future::Future;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::Arc;
@@ -29,63 +29,24 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::net::ToSocketAddrs;
-use tokio::runtime::Runtime;
 
 use crate::client::{self, ClientConfig, EventError, EventStream, Received};
 use crate::command::Command;
 use crate::error::Error;
 use crate::event::EventSet;
 use crate::wire::Greeting;
+use runtime::OwnedRuntime;
 
-/// The client's runtime. Dropped with `shutdown_background`, because a plain drop panics when
-/// the last handle happens to be dropped inside an async context.
-#[derive(Debug)]
-struct OwnedRuntime(Option<Runtime>);
+mod agent;
+mod runtime;
 
-impl OwnedRuntime {
-    fn get(&self) -> Result<&Runtime, Error> {
-        self.0
-            .as_ref()
-            .ok_or_else(|| Error::Runtime("the runtime was shut down".into()))
-    }
-}
-
-impl Drop for OwnedRuntime {
-    fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
+pub use agent::GuestAgent;
 
 /// A blocking handle to one QMP connection; cloneable, usable from many threads.
 #[derive(Debug, Clone)]
 pub struct Client {
     runtime: Arc<OwnedRuntime>,
     inner: client::Client,
-}
-
-fn block_on<F: Future>(runtime: &OwnedRuntime, future: F) -> Result<F::Output, Error> {
-    let runtime = runtime.get()?;
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::Runtime(
-            "blocking calls cannot be made from inside an async runtime (tokio cannot tell \
-             spawn_blocking threads apart); use the async client (`as_async`), there with \
-             `Handle::current().block_on`"
-                .into(),
-        ));
-    }
-    Ok(runtime.block_on(future))
-}
-
-fn new_runtime() -> Result<Arc<OwnedRuntime>, Error> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("qmp-blocking")
-        .enable_all()
-        .build()
-        .map(|runtime| Arc::new(OwnedRuntime(Some(runtime))))
-        .map_err(|error| Error::Runtime(format!("cannot start the runtime: {error}")))
 }
 
 impl Client {
@@ -95,8 +56,8 @@ impl Client {
     /// # Errors
     /// As [`client::Client::connect_unix`], plus [`Error::Runtime`].
     pub fn connect_unix(path: impl AsRef<Path>, config: ClientConfig) -> Result<Client, Error> {
-        let runtime = new_runtime()?;
-        let inner = block_on(&runtime, client::Client::connect_unix(path, config))??;
+        let runtime = OwnedRuntime::start()?;
+        let inner = runtime.block_on(client::Client::connect_unix(path, config))??;
         Ok(Client { runtime, inner })
     }
 
@@ -108,8 +69,8 @@ impl Client {
     where
         A: ToSocketAddrs + Display,
     {
-        let runtime = new_runtime()?;
-        let inner = block_on(&runtime, client::Client::connect_tcp(address, config))??;
+        let runtime = OwnedRuntime::start()?;
+        let inner = runtime.block_on(client::Client::connect_tcp(address, config))??;
         Ok(Client { runtime, inner })
     }
 
@@ -147,7 +108,7 @@ impl Client {
     /// # Errors
     /// As [`client::Client::execute`], plus [`Error::Runtime`].
     pub fn execute<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
-        block_on(&self.runtime, self.inner.execute(command))?
+        self.runtime.block_on(self.inner.execute(command))?
     }
 
     /// Executes a typed command out of band and waits for its answer.
@@ -155,7 +116,7 @@ impl Client {
     /// # Errors
     /// As [`client::Client::execute_oob`], plus [`Error::Runtime`].
     pub fn execute_oob<C: Command>(&self, command: &C) -> Result<C::Output, Error> {
-        block_on(&self.runtime, self.inner.execute_oob(command))?
+        self.runtime.block_on(self.inner.execute_oob(command))?
     }
 
     /// Executes a command by name with optional JSON arguments and waits for its answer.
@@ -163,7 +124,8 @@ impl Client {
     /// # Errors
     /// As [`client::Client::execute_raw`], plus [`Error::Runtime`].
     pub fn execute_raw(&self, command: &str, arguments: Option<Value>) -> Result<Value, Error> {
-        block_on(&self.runtime, self.inner.execute_raw(command, arguments))?
+        self.runtime
+            .block_on(self.inner.execute_raw(command, arguments))?
     }
 
     /// Executes a typed command with file descriptors attached (see
@@ -176,7 +138,8 @@ impl Client {
         command: &C,
         fds: Vec<OwnedFd>,
     ) -> Result<C::Output, Error> {
-        block_on(&self.runtime, self.inner.execute_with_fds(command, fds))?
+        self.runtime
+            .block_on(self.inner.execute_with_fds(command, fds))?
     }
 
     /// Executes a command by name with file descriptors attached.
@@ -190,7 +153,7 @@ impl Client {
         fds: Vec<OwnedFd>,
     ) -> Result<Value, Error> {
         let call = self.inner.execute_raw_with_fds(command, arguments, fds);
-        block_on(&self.runtime, call)?
+        self.runtime.block_on(call)?
     }
 
     /// Passes `fd` to QEMU under `name` (see [`client::Client::get_fd`]).
@@ -198,7 +161,7 @@ impl Client {
     /// # Errors
     /// As [`client::Client::get_fd`], plus [`Error::Runtime`].
     pub fn get_fd(&self, name: &str, fd: impl Into<OwnedFd>) -> Result<NamedFd, Error> {
-        let guard = block_on(&self.runtime, self.inner.get_fd(name, fd))??;
+        let guard = self.runtime.block_on(self.inner.get_fd(name, fd))??;
         Ok(NamedFd {
             runtime: self.runtime.clone(),
             guard,
@@ -215,7 +178,9 @@ impl Client {
         fdset_id: Option<u64>,
         opaque: Option<&str>,
     ) -> Result<AddedFd, Error> {
-        let guard = block_on(&self.runtime, self.inner.add_fd(fd, fdset_id, opaque))??;
+        let guard = self
+            .runtime
+            .block_on(self.inner.add_fd(fd, fdset_id, opaque))??;
         Ok(AddedFd {
             runtime: self.runtime.clone(),
             guard,
@@ -239,7 +204,7 @@ impl Client {
         F: FnMut(&E) -> bool,
     {
         let call = self.inner.execute_then_event(command, timeout, matches);
-        block_on(&self.runtime, call)?
+        self.runtime.block_on(call)?
     }
 
     /// Runs a job to its end (see [`client::Client::run_job`]).
@@ -251,7 +216,8 @@ impl Client {
         command: &C,
         timeout: Option<Duration>,
     ) -> Result<C::Output, Error> {
-        block_on(&self.runtime, self.inner.run_job(command, timeout))?
+        self.runtime
+            .block_on(self.inner.run_job(command, timeout))?
     }
 
     /// Closes the connection for every handle, waiting up to `wait` for the answers due (see
@@ -260,7 +226,7 @@ impl Client {
     /// # Errors
     /// As [`client::Client::close`], plus [`Error::Runtime`].
     pub fn close(&self, wait: Duration) -> Result<(), Error> {
-        block_on(&self.runtime, self.inner.close(wait))?
+        self.runtime.block_on(self.inner.close(wait))?
     }
 
     /// Subscribes losslessly to events from now on (see [`client::Client::events`]).
@@ -307,7 +273,7 @@ impl NamedFd {
     /// # Errors
     /// As [`client::NamedFd::close`], plus [`Error::Runtime`].
     pub fn close(self) -> Result<(), Error> {
-        block_on(&self.runtime, self.guard.close())?
+        self.runtime.block_on(self.guard.close())?
     }
 }
 
@@ -339,7 +305,7 @@ impl AddedFd {
     /// # Errors
     /// As [`client::AddedFd::close`], plus [`Error::Runtime`].
     pub fn close(self) -> Result<(), Error> {
-        block_on(&self.runtime, self.guard.close())?
+        self.runtime.block_on(self.guard.close())?
     }
 }
 
@@ -365,7 +331,7 @@ impl<E: EventSet> Events<E> {
         // The timer must be created inside the runtime, hence the async block.
         let stream = &mut self.stream;
         let next = async move { tokio::time::timeout(timeout, stream.next()).await };
-        match block_on(&self.runtime, next)? {
+        match self.runtime.block_on(next)? {
             Err(_) => Ok(None),
             Ok(Some(item)) => Ok(Some(item)),
             Ok(None) => Err(Error::Disconnected {
@@ -382,7 +348,7 @@ impl<E: EventSet> Iterator for Events<E> {
     /// problem is [`Error::Event`]; a call inside an async runtime, which cannot block, is
     /// [`Error::Runtime`] (not `None`, which would look like a disconnect).
     fn next(&mut self) -> Option<Self::Item> {
-        match block_on(&self.runtime, self.stream.next()) {
+        match self.runtime.block_on(self.stream.next()) {
             Err(error) => Some(Err(error)),
             Ok(item) => item.map(|received| received.map_err(Error::Event)),
         }
