@@ -225,10 +225,16 @@ fn both_directions_derives_serialize_and_deserialize_everywhere() {
         derives(&both.code, "::qmp_types::serde::Serialize"),
         derives(&both.code, "#[serde(crate = ")
     );
+    // Unions and alternates decode through their own derives (dispatch on the tag or the JSON
+    // type), and serialise through serde.
     assert_eq!(
-        derives(&both.code, "::qmp_types::serde::Deserialize"),
+        derives(&both.code, "::qmp_types::serde::Deserialize")
+            + derives(&both.code, "::qmp_types::DeserializeUnion")
+            + derives(&both.code, "::qmp_types::DeserializeAlternate"),
         derives(&both.code, "#[serde(crate = ")
     );
+    assert!(derives(&both.code, "::qmp_types::DeserializeUnion") > 0);
+    assert!(derives(&both.code, "::qmp_types::DeserializeAlternate") > 0);
     // Commands (sent only, by schema) decode as well.
     assert!(both.code.contains(
         "    ::qmp_types::serde::Serialize,\n    ::qmp_types::serde::Deserialize,\n    \

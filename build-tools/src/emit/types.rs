@@ -191,10 +191,11 @@ impl Emitter<'_, '_> {
         let wires: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
         let idents = unique_idents(&wires, variant_ident);
         let fallback = fallback_ident(&idents);
+        let usage = head.usage;
         let mut deprecated = false;
         let mut arms = Vec::with_capacity(cases.len());
         for ((case, ty), ident) in cases.iter().zip(&idents) {
-            let rename = quote!(#[serde(rename = #case)]);
+            let rename = union_rename(usage, case);
             match ty {
                 Some(ty) if !self.model.is_empty_object(ty) => {
                     deprecated |= self.type_deprecated(ty);
@@ -210,11 +211,28 @@ impl Emitter<'_, '_> {
             }
         }
         let fallback_doc = docs::attrs(&[
-            "A tag value these bindings do not know (or whose members do \
-             not decode), with every member as sent, the tag included."
+            "A tag value these bindings do not know, with every member as sent, the tag \
+             included. (A known tag value whose members do not decode is an error.)"
                 .to_owned(),
         ]);
-        let (derives, serde_crate) = serde_derives(head.usage);
+        let mut fallback_attrs = TokenStream::new();
+        let mut head_attrs = TokenStream::new();
+        let mut derives = Vec::new();
+        if usage.input {
+            derives.push(quote!(::qmp_types::serde::Serialize));
+            head_attrs.extend(quote!(#[serde(crate = "::qmp_types::serde", tag = #tag_wire)]));
+            fallback_attrs.extend(quote! {
+                #[serde(
+                    untagged,
+                    serialize_with = "::qmp_types::__private::serialize_unknown_members"
+                )]
+            });
+        }
+        if usage.output {
+            derives.push(quote!(::qmp_types::DeserializeUnion));
+            head_attrs.extend(quote!(#[qmp(tag = #tag_wire)]));
+            fallback_attrs.extend(quote!(#[qmp(unknown)]));
+        }
         let doc = docs::attrs(&[format!(
             "The variants of `{}`, selected by its member `{tag_wire}`.",
             head.ident
@@ -226,12 +244,11 @@ impl Emitter<'_, '_> {
             #allow
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
-            #serde_crate
-            #[serde(tag = #tag_wire)]
+            #head_attrs
             pub enum #enum_ident {
                 #(#arms,)*
                 #fallback_doc
-                #[serde(untagged)]
+                #fallback_attrs
                 #fallback(::qmp_types::serde_json::Map<String, ::qmp_types::serde_json::Value>),
             }
         };
@@ -271,21 +288,33 @@ impl Emitter<'_, '_> {
         let mut arms = Vec::with_capacity(types.len());
         for (ty, variant) in types.iter().zip(idents) {
             any_deprecated |= self.type_deprecated(ty);
-            let payload = self.type_ref(i, ty)?;
+            let json = self.alternative_json(i, ty)?;
             let doc = docs::attrs(&[format!("Alternative `{}`.", self.alternative_name(ty))]);
-            let helper = if usage.output {
-                self.int_helper(ty, false)
-                    .map(|h| quote!(#[serde(deserialize_with = #h)]))
+            let dispatch = if usage.output {
+                quote!(#[qmp(json = #json)])
             } else {
-                None
+                TokenStream::new()
             };
-            arms.push(quote! { #doc #helper #variant(#payload) });
+            if json == "null" {
+                arms.push(quote! { #doc #dispatch #variant });
+            } else {
+                let payload = self.type_ref(i, ty)?;
+                arms.push(quote! { #doc #dispatch #variant(#payload) });
+            }
         }
         let doc = docs::attrs(lines);
         let deprecated = deprecated_attr(deprecated);
         let allow = allow_deprecated(any_deprecated);
         let allow_large = allow_large_variants();
-        let (derives, serde_crate) = serde_derives(usage);
+        let mut derives = Vec::new();
+        let mut serde_attrs = TokenStream::new();
+        if usage.input {
+            derives.push(quote!(::qmp_types::serde::Serialize));
+            serde_attrs = quote!(#[serde(crate = "::qmp_types::serde", untagged)]);
+        }
+        if usage.output {
+            derives.push(quote!(::qmp_types::DeserializeAlternate));
+        }
         Ok(quote! {
             #doc
             #aliases
@@ -293,11 +322,38 @@ impl Emitter<'_, '_> {
             #allow
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
-            #serde_crate
-            #[serde(untagged)]
+            #serde_attrs
             pub enum #ident {
                 #(#arms,)*
             }
+        })
+    }
+
+    /// The JSON type that selects alternative `ty` of alternate entry `i` (QAPI gives every
+    /// alternative a distinct one).
+    fn alternative_json(&self, i: usize, ty: &str) -> Result<&'static str> {
+        let json = match self.model.get(ty).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => match json_type {
+                JsonType::String => Some("string"),
+                JsonType::Number | JsonType::Int => Some("number"),
+                JsonType::Boolean => Some("boolean"),
+                JsonType::Null => Some("null"),
+                JsonType::Object => Some("object"),
+                JsonType::Array => Some("array"),
+                JsonType::Value => None,
+            },
+            Some(SchemaInfoKind::Enum { .. }) => Some("string"),
+            Some(SchemaInfoKind::Object { .. }) => Some("object"),
+            Some(SchemaInfoKind::Array { .. }) => Some("array"),
+            _ => None,
+        };
+        json.ok_or_else(|| Error::Entry {
+            index: i,
+            name: self.model.entries[i].name.clone(),
+            message: format!(
+                "alternative `{ty}` has no JSON type of its own (QAPI allows none of type `any` \
+                 or another alternate)"
+            ),
         })
     }
 
@@ -321,6 +377,19 @@ impl Emitter<'_, '_> {
             _ => self.names.type_name(ty).unwrap_or(ty).to_owned(),
         }
     }
+}
+
+/// The wire name of a union's variant: for serde when the union is sent, for
+/// `DeserializeUnion` when it is received.
+fn union_rename(usage: Usage, case: &str) -> TokenStream {
+    let mut attrs = TokenStream::new();
+    if usage.input {
+        attrs.extend(quote!(#[serde(rename = #case)]));
+    }
+    if usage.output {
+        attrs.extend(quote!(#[qmp(rename = #case)]));
+    }
+    attrs
 }
 
 /// A union's variant enum and the field holding it.
