@@ -144,7 +144,11 @@ impl Emitter<'_, '_> {
             None => (TokenStream::new(), TokenStream::new()),
         };
         let constructor = if head.usage.input {
-            constructor(ident, &fields, union.as_ref(), any_deprecated)
+            let params = fields
+                .iter()
+                .map(|f| self.constructor_param(i, f))
+                .collect::<Vec<_>>();
+            constructor(ident, &fields, &params, union.as_ref(), any_deprecated)
         } else {
             TokenStream::new()
         };
@@ -194,6 +198,7 @@ impl Emitter<'_, '_> {
         let usage = head.usage;
         let mut deprecated = false;
         let mut arms = Vec::with_capacity(cases.len());
+        let mut conversions = Vec::new();
         for ((case, ty), ident) in cases.iter().zip(&idents) {
             let rename = union_rename(usage, case);
             match ty {
@@ -202,6 +207,7 @@ impl Emitter<'_, '_> {
                     let payload = self.type_ref(i, ty)?;
                     let doc = docs::attrs(&[format!("`{tag_wire}` = `{case}`.")]);
                     arms.push(quote! { #doc #rename #ident(#payload) });
+                    conversions.push(self.conversion(i, ident, ty, payload));
                 }
                 _ => {
                     let doc =
@@ -252,6 +258,10 @@ impl Emitter<'_, '_> {
                 #fallback(::qmp_types::serde_json::Map<String, ::qmp_types::serde_json::Value>),
             }
         };
+        let mut tokens = tokens;
+        if usage.input {
+            tokens.extend(from_impls(&enum_ident, &conversions, deprecated));
+        }
         Ok(Union {
             field: tag.ident.clone(),
             enum_ident,
@@ -286,6 +296,7 @@ impl Emitter<'_, '_> {
         let idents = unique_idents(&candidates, variant_ident);
         let mut any_deprecated = deprecated;
         let mut arms = Vec::with_capacity(types.len());
+        let mut conversions = Vec::new();
         for (ty, variant) in types.iter().zip(idents) {
             any_deprecated |= self.type_deprecated(ty);
             let json = self.alternative_json(i, ty)?;
@@ -300,6 +311,7 @@ impl Emitter<'_, '_> {
             } else {
                 let payload = self.type_ref(i, ty)?;
                 arms.push(quote! { #doc #dispatch #variant(#payload) });
+                conversions.push(self.conversion(i, &variant, ty, payload));
             }
         }
         let doc = docs::attrs(lines);
@@ -315,6 +327,11 @@ impl Emitter<'_, '_> {
         if usage.output {
             derives.push(quote!(::qmp_types::DeserializeAlternate));
         }
+        let conversions = if usage.input {
+            from_impls(ident, &conversions, any_deprecated)
+        } else {
+            TokenStream::new()
+        };
         Ok(quote! {
             #doc
             #aliases
@@ -326,7 +343,23 @@ impl Emitter<'_, '_> {
             pub enum #ident {
                 #(#arms,)*
             }
+            #conversions
         })
+    }
+
+    /// A variant `variant` of an enum emitted for entry `i` holding schema type `ty` as
+    /// `payload`, for [`from_impls`]: what it converts from, and whether it boxes.
+    fn conversion(
+        &self,
+        i: usize,
+        variant: &Ident,
+        ty: &str,
+        payload: TokenStream,
+    ) -> (Ident, TokenStream, bool) {
+        match self.types.get(ty) {
+            Some(inner) if self.model.is_boxed(i, ty) => (variant.clone(), inner.clone(), true),
+            _ => (variant.clone(), payload, false),
+        }
     }
 
     /// The JSON type that selects alternative `ty` of alternate entry `i` (QAPI gives every
@@ -355,6 +388,25 @@ impl Emitter<'_, '_> {
                  or another alternate)"
             ),
         })
+    }
+
+    /// How the constructor of object entry `i` takes field `f`.
+    fn constructor_param(&self, i: usize, f: &Field<'_>) -> Param {
+        let target = f.member.type_.as_str();
+        let convertible = match self.model.get(target).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => *json_type == JsonType::String,
+            Some(
+                SchemaInfoKind::Object { .. }
+                | SchemaInfoKind::Enum { .. }
+                | SchemaInfoKind::Alternate { .. },
+            ) => true,
+            _ => false,
+        };
+        match self.types.get(target) {
+            Some(inner) if self.model.is_boxed(i, target) => Param::Boxed(inner.clone()),
+            _ if convertible => Param::Into,
+            _ => Param::AsIs,
+        }
     }
 
     /// The variant name of an alternative: its JSON type for builtins, else its type name.
@@ -406,36 +458,53 @@ struct Union {
     deprecated: bool,
 }
 
-/// `impl X { pub fn new(required...) -> Self }`: optional members start as `None`.
+/// How a constructor takes a required member.
+enum Param {
+    /// As declared (numbers, booleans, arrays, `any`).
+    AsIs,
+    /// `impl Into<T>` of the declared type (strings, named types), converted.
+    Into,
+    /// `impl Into<T>` for a field of type `Box<T>`, converted and boxed.
+    Boxed(TokenStream),
+}
+
+/// `impl X { pub fn new(required...) -> Self }`: optional members start as `None`; strings and
+/// named types are taken as `impl Into<..>`, and a field boxed to break a recursion is boxed
+/// here, so callers write neither `.into()` nor `Box::new`.
 fn constructor(
     ident: &Ident,
     fields: &[Field<'_>],
+    kinds: &[Param],
     union: Option<&Union>,
     any_deprecated: bool,
 ) -> TokenStream {
-    let required: Vec<&Field<'_>> = fields.iter().filter(|f| !f.member.is_optional()).collect();
-    let mut params: Vec<TokenStream> = required
-        .iter()
-        .map(|f| {
-            let (name, ty) = (&f.ident, &f.ty);
-            quote!(#name: #ty)
-        })
-        .collect();
-    let mut inits: Vec<TokenStream> = fields
-        .iter()
-        .map(|f| {
-            let name = &f.ident;
-            if f.member.is_optional() {
-                quote!(#name: None)
-            } else {
-                quote!(#name)
+    let mut params = Vec::new();
+    let mut inits = Vec::with_capacity(fields.len() + 1);
+    for (f, kind) in fields.iter().zip(kinds) {
+        let (name, ty) = (&f.ident, &f.ty);
+        if f.member.is_optional() {
+            inits.push(quote!(#name: None));
+            continue;
+        }
+        match kind {
+            Param::AsIs => {
+                params.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
             }
-        })
-        .collect();
+            Param::Into => {
+                params.push(quote!(#name: impl ::core::convert::Into<#ty>));
+                inits.push(quote!(#name: #name.into()));
+            }
+            Param::Boxed(inner) => {
+                params.push(quote!(#name: impl ::core::convert::Into<#inner>));
+                inits.push(quote!(#name: ::std::boxed::Box::new(#name.into())));
+            }
+        }
+    }
     if let Some(u) = union {
         let (field, ty) = (&u.field, &u.enum_ident);
-        params.push(quote!(#field: #ty));
-        inits.push(quote!(#field));
+        params.push(quote!(#field: impl ::core::convert::Into<#ty>));
+        inits.push(quote!(#field: #field.into()));
     }
     let many = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -460,6 +529,55 @@ fn constructor(
             }
         }
     }
+}
+
+/// `impl From<Payload> for Enum` for each `(variant, payload)` whose payload type no other
+/// variant has (a boxed payload converts from its inner type), plus `From<&str>` when a
+/// variant holds a `String`.
+fn from_impls(
+    enum_ident: &Ident,
+    variants: &[(Ident, TokenStream, bool)],
+    any_deprecated: bool,
+) -> TokenStream {
+    let allow = allow_deprecated(any_deprecated);
+    let key = |ty: &TokenStream| ty.to_string();
+    let mut impls = TokenStream::new();
+    for (variant, payload, boxed) in variants {
+        if variants
+            .iter()
+            .filter(|(_, p, _)| key(p) == key(payload))
+            .count()
+            > 1
+        {
+            continue;
+        }
+        let value = if *boxed {
+            quote!(::std::boxed::Box::new(value))
+        } else {
+            quote!(value)
+        };
+        impls.extend(quote! {
+            #allow
+            impl ::core::convert::From<#payload> for #enum_ident {
+                #[inline]
+                fn from(value: #payload) -> Self {
+                    Self::#variant(#value)
+                }
+            }
+        });
+        if key(payload) == "String" {
+            impls.extend(quote! {
+                #allow
+                impl ::core::convert::From<&str> for #enum_ident {
+                    #[inline]
+                    fn from(value: &str) -> Self {
+                        Self::#variant(::std::string::String::from(value))
+                    }
+                }
+            });
+        }
+    }
+    impls
 }
 
 /// An open enum: one unit variant per value plus the fallback keeping unknown values.
