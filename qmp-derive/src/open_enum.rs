@@ -87,7 +87,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[allow(deprecated)]
         impl ::qmp_types::serde::Serialize for #ident {
+            // An enum whose only variant is the fallback makes the `if let` irrefutable.
             #[inline]
+            #[allow(irrefutable_let_patterns)]
             fn serialize<S: ::qmp_types::serde::Serializer>(
                 &self,
                 serializer: S,
