@@ -225,10 +225,16 @@ fn both_directions_derives_serialize_and_deserialize_everywhere() {
         derives(&both.code, "::qmp_types::serde::Serialize"),
         derives(&both.code, "#[serde(crate = ")
     );
+    // Unions and alternates decode through their own derives (dispatch on the tag or the JSON
+    // type), and serialise through serde.
     assert_eq!(
-        derives(&both.code, "::qmp_types::serde::Deserialize"),
+        derives(&both.code, "::qmp_types::serde::Deserialize")
+            + derives(&both.code, "::qmp_types::DeserializeUnion")
+            + derives(&both.code, "::qmp_types::DeserializeAlternate"),
         derives(&both.code, "#[serde(crate = ")
     );
+    assert!(derives(&both.code, "::qmp_types::DeserializeUnion") > 0);
+    assert!(derives(&both.code, "::qmp_types::DeserializeAlternate") > 0);
     // Commands (sent only, by schema) decode as well.
     assert!(both.code.contains(
         "    ::qmp_types::serde::Serialize,\n    ::qmp_types::serde::Deserialize,\n    \
@@ -236,4 +242,44 @@ fn both_directions_derives_serialize_and_deserialize_everywhere() {
          #[doc(alias = \"query-status\")]\n\
          #[qmp(name = \"query-status\", returns = QueryStatusReturn)]"
     ));
+}
+
+#[test]
+fn constructors_take_conversions_and_box_internally() {
+    let (file, json) = BUNDLED.last().copied().expect("a bundled schema");
+    let code = engine::generate(json, file, &with_manual(file))
+        .expect("generate")
+        .code;
+    // No constructor asks its caller for a `Box` or a `String`.
+    let constructors: Vec<&str> = code
+        .lines()
+        .filter(|line| line.trim_start().starts_with("pub fn new("))
+        .collect();
+    assert!(constructors.len() > 100, "{}", constructors.len());
+    for line in &constructors {
+        assert!(!line.contains("Box<"), "{line}");
+        assert!(!line.contains(": String"), "{line}");
+    }
+    assert!(code.contains(
+        "    pub fn new(driver: impl ::core::convert::Into<String>) -> Self {\n        Self {\n            \
+         driver: driver.into(),"
+    ));
+    // A recursion-breaking box is filled by the constructor.
+    assert!(code.contains(
+        "    pub fn new(file: impl ::core::convert::Into<BlockdevRef>) -> Self {\n        Self {\n            \
+         file: ::std::boxed::Box::new(file.into()),"
+    ));
+    // Alternates convert from each branch (and from `&str` for a string branch); union
+    // variants from a payload type no other variant has.
+    for conversion in [
+        "impl ::core::convert::From<BlockdevOptions> for BlockdevRef {",
+        "impl ::core::convert::From<&str> for BlockdevRef {",
+        "impl ::core::convert::From<BlockdevOptionsQcow2> for BlockdevOptionsVariant {",
+    ] {
+        assert!(code.contains(conversion), "{conversion}");
+    }
+    assert!(!code.contains("impl ::core::convert::From<BlockdevOptionsGenericFormat> for"));
+    // A `null` alternative is a unit variant.
+    assert!(!code.contains("Null(())"));
+    assert!(code.contains("    /// Alternative `Null`.\n    Null,\n}"));
 }

@@ -15,8 +15,12 @@ pub(crate) enum Key {
     AllowOob,
     /// `rename = "wire-value"` (open enum variants).
     Rename,
-    /// `unknown` (the fallback variant of an open enum or event set).
+    /// `unknown` (the fallback variant of an open enum, event set or union).
     Unknown,
+    /// `tag = "member"` (a union's variant enum: the member that selects the variant).
+    Tag,
+    /// `json = "object"` (an alternate's branch: the JSON type it is chosen for).
+    Json,
 }
 
 impl Key {
@@ -28,6 +32,8 @@ impl Key {
             Key::AllowOob => "allow_oob",
             Key::Rename => "rename",
             Key::Unknown => "unknown",
+            Key::Tag => "tag",
+            Key::Json => "json",
         }
     }
 }
@@ -45,6 +51,10 @@ pub(crate) struct QmpAttrs {
     pub(crate) rename: Option<LitStr>,
     /// `unknown`, with the span of the flag.
     pub(crate) unknown: Option<Span>,
+    /// `tag = "..."`.
+    pub(crate) tag: Option<LitStr>,
+    /// `json = "..."`.
+    pub(crate) json: Option<LitStr>,
 }
 
 /// Parses every `#[qmp(...)]` among `attrs`, accepting only the keys in `allowed`.
@@ -65,6 +75,8 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
                 Key::AllowOob,
                 Key::Rename,
                 Key::Unknown,
+                Key::Tag,
+                Key::Json,
             ]
             .into_iter()
             .find(|key| meta.path.is_ident(key.as_str()))
@@ -85,11 +97,12 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
             };
             let duplicate = || meta.error(format!("duplicate `qmp` key `{}`", key.as_str()));
             match key {
-                Key::Name | Key::Rename => {
-                    let slot = if key == Key::Name {
-                        &mut out.name
-                    } else {
-                        &mut out.rename
+                Key::Name | Key::Rename | Key::Tag | Key::Json => {
+                    let slot = match key {
+                        Key::Name => &mut out.name,
+                        Key::Rename => &mut out.rename,
+                        Key::Tag => &mut out.tag,
+                        _ => &mut out.json,
                     };
                     if slot.is_some() {
                         return Err(duplicate());

@@ -14,14 +14,15 @@ use syn::DeriveInput;
 
 use crate::attrs::Key;
 use crate::errors::Errors;
-use crate::variants::{self, Spec};
+use crate::variants::{self, Shape, Spec};
 
 /// Expands `#[derive(EventSet)]`.
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let spec = Spec {
         derive: "EventSet",
-        newtype: true,
+        shape: Shape::Newtype,
         key: Key::Name,
+        item_keys: &[],
         fallback: "#[qmp(unknown)] Unknown(::qmp_types::UnknownEvent)",
     };
     let (known, fallback) = variants::split(input, &spec)?;

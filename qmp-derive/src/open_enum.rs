@@ -1,4 +1,5 @@
-//! `#[derive(OpenEnum)]`: implements `qmp_types::OpenEnum`, `Serialize` (the wire string),
+//! `#[derive(OpenEnum)]`: implements `qmp_types::OpenEnum`, `Serialize` (the wire string; the
+//! fallback is also reported to a running strict check),
 //! `Deserialize` (any string; unknown ones land in the fallback), `Display`, `FromStr` and
 //! `From<&str>` for an enum of unit variants plus one `#[qmp(unknown)] Unknown(String)`.
 
@@ -12,14 +13,15 @@ use syn::{DeriveInput, LitStr};
 
 use crate::attrs::Key;
 use crate::errors::Errors;
-use crate::variants::{self, Spec};
+use crate::variants::{self, Shape, Spec};
 
 /// Expands `#[derive(OpenEnum)]`.
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let spec = Spec {
         derive: "OpenEnum",
-        newtype: false,
+        shape: Shape::Unit,
         key: Key::Rename,
+        item_keys: &[],
         fallback: "#[qmp(unknown)] Unknown(String)",
     };
     let (known, fallback) = variants::split(input, &spec)?;
@@ -50,6 +52,15 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let fb_as_str = quote_spanned! {fallback.ty.span()=>
         Self::#fb(value) => ::core::convert::AsRef::<str>::as_ref(value)
     };
+    let fb_path = format!("{type_name}::{}", fb.unraw());
+    let fb_note = quote_spanned! {fallback.ty.span()=>
+        if let Self::#fb(value) = self {
+            ::qmp_types::__private::note_unknown_value(
+                #fb_path,
+                ::core::convert::AsRef::<str>::as_ref(value),
+            );
+        }
+    };
     let fb_from = quote_spanned! {fallback.ty.span()=>
         Self::#fb(::core::convert::From::from(value))
     };
@@ -76,11 +87,14 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         #[allow(deprecated)]
         impl ::qmp_types::serde::Serialize for #ident {
+            // An enum whose only variant is the fallback makes the `if let` irrefutable.
             #[inline]
+            #[allow(irrefutable_let_patterns)]
             fn serialize<S: ::qmp_types::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
+                #fb_note
                 serializer.serialize_str(::qmp_types::OpenEnum::as_str(self))
             }
         }

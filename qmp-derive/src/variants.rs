@@ -1,10 +1,10 @@
-//! The variants of an open enum or event set: known variants of one shape plus exactly one
-//! `#[qmp(unknown)]` fallback variant holding one field.
+//! The variants of an open enum, event set or union: known variants of the shapes the derive
+//! accepts plus exactly one `#[qmp(unknown)]` fallback variant holding one field.
 
 use proc_macro2::Span;
 use syn::{DeriveInput, Fields, Ident, LitStr, Type, Variant};
 
-use crate::attrs::{self, Key};
+use crate::attrs::{self, Key, QmpAttrs};
 use crate::errors::Errors;
 use crate::shape;
 
@@ -12,12 +12,25 @@ use crate::shape;
 pub(crate) struct Spec {
     /// The derive's name, for messages.
     pub(crate) derive: &'static str,
-    /// Whether known variants hold one field (`Stop(Stop)`) rather than none (`Running`).
-    pub(crate) newtype: bool,
+    /// The shapes a known variant may have.
+    pub(crate) shape: Shape,
     /// The key a known variant may carry (`name` or `rename`).
     pub(crate) key: Key,
+    /// The keys the enum itself may carry (e.g. a union's `tag`).
+    pub(crate) item_keys: &'static [Key],
     /// How the fallback variant is written, for messages.
     pub(crate) fallback: &'static str,
+}
+
+/// The shapes a known variant may have.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// No field (`Running`).
+    Unit,
+    /// Exactly one unnamed field (`Stop(Stop)`).
+    Newtype,
+    /// Either of the two (a union's variant with or without further members).
+    UnitOrNewtype,
 }
 
 /// A known variant.
@@ -46,6 +59,20 @@ enum Role<'a> {
     Fallback(Span, &'a Ident, Option<&'a Type>),
 }
 
+/// The `#[qmp(...)]` keys of the enum itself, checked against `spec.item_keys`.
+pub(crate) fn item_attrs(input: &DeriveInput, spec: &Spec) -> syn::Result<QmpAttrs> {
+    let hint = if spec.item_keys.is_empty() {
+        " (put it on its variants)"
+    } else {
+        ""
+    };
+    attrs::parse(
+        &input.attrs,
+        spec.item_keys,
+        &format!("a `#[derive({})]` enum itself{hint}", spec.derive),
+    )
+}
+
 /// Splits the enum's variants into known ones and the fallback, checking every shape.
 pub(crate) fn split<'a>(
     input: &'a DeriveInput,
@@ -54,14 +81,7 @@ pub(crate) fn split<'a>(
     shape::no_generics(input, spec.derive)?;
     let data = shape::enum_data(input, spec.derive)?;
     let mut errors = Errors::default();
-    errors.check(attrs::parse(
-        &input.attrs,
-        &[],
-        &format!(
-            "a `#[derive({})]` enum itself (put it on its variants)",
-            spec.derive
-        ),
-    ));
+    errors.check(item_attrs(input, spec));
     let mut known = Vec::new();
     let mut fallback: Option<Fallback<'a>> = None;
     // Whether some variant says `unknown`, even a malformed one (reported on its own).
@@ -137,17 +157,18 @@ fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Optio
         }
         return Some(Role::Fallback(flag, &variant.ident, one_field));
     }
-    let shape_ok = if spec.newtype {
-        one_field.is_some()
-    } else {
-        matches!(variant.fields, Fields::Unit)
+    let unit = matches!(variant.fields, Fields::Unit);
+    let shape_ok = match spec.shape {
+        Shape::Unit => unit,
+        Shape::Newtype => one_field.is_some(),
+        Shape::UnitOrNewtype => unit || one_field.is_some(),
     };
     if !shape_ok {
         valid = false;
-        let expected = if spec.newtype {
-            "a tuple variant with exactly one field, e.g. `Stop(Stop)`"
-        } else {
-            "a unit variant"
+        let expected = match spec.shape {
+            Shape::Unit => "a unit variant",
+            Shape::Newtype => "a tuple variant with exactly one field, e.g. `Stop(Stop)`",
+            Shape::UnitOrNewtype => "a unit variant or a tuple variant with exactly one field",
         };
         errors.push(syn::Error::new(
             variant.ident.span(),

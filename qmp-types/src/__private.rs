@@ -7,7 +7,13 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::{Serialize, Serializer};
 
+pub use crate::dispatch::{
+    alternate_value, decode_alternate_branch, decode_union_variant, no_alternate_branch,
+    union_members,
+};
+pub use crate::fallback::note as note_fallback;
 use crate::{Event, OpenEnum};
 
 /// Deserialises an [`OpenEnum`] from a string, borrowed or owned; any string succeeds (an
@@ -51,14 +57,38 @@ impl<T: OpenEnum> Visitor<'_> for OpenEnumVisitor<T> {
 /// QEMU omits `data` for events without members.
 ///
 /// # Errors
-/// The `serde_json` error when `data` does not match `T`.
+/// When `data` does not match `T`: the message names the event and the path of the member
+/// that failed.
 pub fn decode_event<T: Event>(data: serde_json::Value) -> Result<T, serde_json::Error> {
-    match data {
-        serde_json::Value::Null => {
-            serde_json::from_value(serde_json::Value::Object(serde_json::Map::new()))
-        }
-        data => serde_json::from_value(data),
-    }
+    let data = match data {
+        serde_json::Value::Null => serde_json::Value::Object(serde_json::Map::new()),
+        data => data,
+    };
+    crate::dispatch::decode(data)
+        .map_err(|failure| de::Error::custom(format!("event `{}`: {failure}", T::NAME)))
+}
+
+/// Reports an open enum's fallback `variant` (e.g. `RunState::Unknown`) holding `value` to a
+/// running strict check.
+pub fn note_unknown_value(variant: &'static str, value: &str) {
+    note_fallback(|| format!("{variant}({value:?})"));
+}
+
+/// `serialize_with` for a union's fallback variant: its members as sent, reported to a running
+/// strict check as a fallback.
+///
+/// # Errors
+/// The serializer's error.
+pub fn serialize_unknown_members<S: Serializer>(
+    members: &serde_json::Map<String, serde_json::Value>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    note_fallback(|| {
+        let members = serde_json::Value::Object(members.clone()).to_string();
+        let short: String = members.chars().take(80).collect();
+        format!("Unknown({short})")
+    });
+    members.serialize(serializer)
 }
 
 /// `a == b`, usable in `const` assertions.

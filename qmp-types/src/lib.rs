@@ -13,7 +13,9 @@
 #[doc(hidden)]
 pub mod __private;
 pub mod command;
+mod dispatch;
 pub mod event;
+mod fallback;
 pub mod introspection;
 pub mod names;
 pub mod open_enum;
@@ -42,7 +44,7 @@ pub use event::{Event, EventSet, UnknownEvent};
 pub use open_enum::OpenEnum;
 
 /// Derive macros; see the `qmp-derive` crate for the attribute syntax.
-pub use qmp_derive::{Command, Event, EventSet, OpenEnum};
+pub use qmp_derive::{Command, DeserializeAlternate, DeserializeUnion, Event, EventSet, OpenEnum};
 
 /// Re-exported so generated code and derive output can name `serde` through this crate.
 pub use serde;

@@ -106,6 +106,12 @@ macro_rules! open_string_enum {
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if let $name::Unknown(value) = self {
+                    crate::__private::note_unknown_value(
+                        concat!(stringify!($name), "::Unknown"),
+                        value,
+                    );
+                }
                 serializer.serialize_str(self.as_str())
             }
         }

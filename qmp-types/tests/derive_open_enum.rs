@@ -175,3 +175,17 @@ fn display_from_str_and_from_use_the_wire_value() {
     let value: Value = serde_json::to_value(RunState::from("zzz")).unwrap();
     assert_eq!(value, json!("zzz"));
 }
+
+/// An enum whose only variant is the fallback (a schema enum without values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, qmp_types::OpenEnum)]
+enum NoValues {
+    #[qmp(unknown)]
+    Unknown(String),
+}
+
+#[test]
+fn an_enum_of_only_the_fallback_round_trips() {
+    let value: NoValues = qmp_types::serde_json::from_str("\"x\"").unwrap();
+    assert_eq!(value, NoValues::Unknown("x".into()));
+    assert_eq!(qmp_types::serde_json::to_string(&value).unwrap(), "\"x\"");
+}

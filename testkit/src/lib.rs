@@ -3,13 +3,20 @@
 //!
 //! Every process started here lives in a [`QemuProcess`] guard that kills and reaps it on drop,
 //! so a failing (panicking) test leaves nothing running. Missing binaries are a test failure
-//! with a hint, never a silent skip: a skipped live test is not a pass.
+//! with a hint, never a silent skip: a skipped live test is not a pass. So is a program of
+//! another version than the release it stands for (checked with `--version` on first use), so
+//! that a test named after QEMU 10.0.2 never quietly runs another QEMU.
 
 #![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The programs whose `--version` already matched a release's version (checked once per
+/// process and release).
+static VERIFIED: Mutex<Vec<(PathBuf, &'static str)>> = Mutex::new(Vec::new());
 
 /// A QEMU release the live tests run against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,22 +42,33 @@ impl Release {
     /// The root under which the release's `usr/bin` lives (`/` for the system install).
     /// Overridable with `QMP_QEMU72_DIR` / `QMP_QEMU10_DIR`.
     pub fn root(self) -> PathBuf {
-        let (var, default) = match self {
-            Release::V7_2 => ("QMP_QEMU72_DIR", "/opt/qemu-7.2"),
-            Release::V10_0 => ("QMP_QEMU10_DIR", "/"),
+        let default = match self {
+            Release::V7_2 => "/opt/qemu-7.2",
+            Release::V10_0 => "/",
         };
-        PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_owned()))
+        PathBuf::from(std::env::var(self.root_var()).unwrap_or_else(|_| default.to_owned()))
     }
 
-    /// Path of one of the release's programs, e.g. `"qemu-system-x86_64"`, `"qemu-ga"`.
+    /// The environment variable that overrides [`Release::root`].
+    fn root_var(self) -> &'static str {
+        match self {
+            Release::V7_2 => "QMP_QEMU72_DIR",
+            Release::V10_0 => "QMP_QEMU10_DIR",
+        }
+    }
+
+    /// Path of one of the release's programs, e.g. `"qemu-system-x86_64"`, `"qemu-ga"`,
+    /// checked (once) to report the release's version.
     ///
     /// # Panics
-    /// When the program is missing, with a hint to run `.ci/install-qemu.sh`.
+    /// When the program is missing or reports another version, with a hint to run
+    /// `.ci/install-qemu.sh`.
     pub fn binary(self, program: &str) -> PathBuf {
         let root = self.root();
         for dir in ["usr/bin", "usr/sbin"] {
             let path = root.join(dir).join(program);
             if path.is_file() {
+                self.verify(&path);
                 return path;
             }
         }
@@ -59,6 +77,37 @@ impl Release {
             self.version(),
             root.display()
         );
+    }
+
+    /// Panics unless `program --version` reports this release's version.
+    fn verify(self, program: &Path) {
+        let mut verified = VERIFIED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if verified
+            .iter()
+            .any(|(done, version)| done == program && *version == self.version())
+        {
+            return;
+        }
+        let output = Command::new(program)
+            .arg("--version")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run `{} --version`: {e}", program.display()));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let first = text.lines().next().unwrap_or("").trim();
+        assert!(
+            reports_version(first, self.version()),
+            "{} reports \"{first}\", but the tests of QEMU {} need that release: install both \
+             releases with `bash .ci/install-qemu.sh` (7.2.22 under /opt/qemu-7.2, 10.0.2 \
+             system-wide), or point {} at a tree holding QEMU {}",
+            program.display(),
+            self.version(),
+            self.root_var(),
+            self.version()
+        );
+        verified.push((program.to_owned(), self.version()));
     }
 
     /// The data directory of the release (keymaps, option ROMs).
@@ -77,6 +126,13 @@ impl Release {
             .filter(|dir| dir.is_dir())
             .collect()
     }
+}
+
+/// Whether a `--version` line (`QEMU emulator version 10.0.2 (Debian ...)`,
+/// `QEMU Guest Agent 7.2.22`) names `version` as a whole word: `7.2.2` is not `7.2.22`.
+fn reports_version(line: &str, version: &str) -> bool {
+    line.split(|c: char| c.is_whitespace() || c == '(' || c == ',')
+        .any(|word| word == version)
 }
 
 /// A running QEMU process (any program: system emulator, storage daemon, guest agent) with its
@@ -243,5 +299,50 @@ impl QemuProcess {
 impl Drop for QemuProcess {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{reports_version, Release};
+
+    #[test]
+    fn a_version_line_must_name_the_release_exactly() {
+        let system = "QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)";
+        assert!(reports_version(system, "10.0.2"));
+        assert!(!reports_version(system, "10.0"));
+        assert!(reports_version("QEMU Guest Agent 7.2.22", "7.2.22"));
+        assert!(!reports_version("QEMU Guest Agent 7.2.22", "7.2.2"));
+        assert!(!reports_version(
+            "QEMU emulator version 8.2.2 (Debian 1:7.2.22)",
+            "7.2.22"
+        ));
+        assert!(!reports_version("", "7.2.22"));
+    }
+
+    #[test]
+    fn the_installed_releases_report_their_versions() {
+        for release in Release::ALL {
+            for program in ["qemu-system-x86_64", "qemu-storage-daemon", "qemu-ga"] {
+                release.binary(program);
+            }
+        }
+    }
+
+    #[test]
+    fn another_qemu_standing_for_a_release_is_refused_with_the_install_hint() {
+        let other = Release::V7_2.binary("qemu-system-x86_64");
+        let result = std::panic::catch_unwind(|| Release::V10_0.verify(&other));
+        let payload = result.expect_err("7.2.22 must not pass for 10.0.2");
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            message.contains("reports \"QEMU emulator version 7.2.22"),
+            "{message}"
+        );
+        assert!(message.contains("bash .ci/install-qemu.sh"), "{message}");
+        assert!(message.contains("QMP_QEMU10_DIR"), "{message}");
     }
 }

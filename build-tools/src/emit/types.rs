@@ -146,7 +146,18 @@ impl Emitter<'_, '_> {
             None => (TokenStream::new(), TokenStream::new()),
         };
         let constructor = if head.usage.input {
-            constructor(ident, &fields, union.as_ref(), any_deprecated, &self.docs)
+            let params = fields
+                .iter()
+                .map(|f| self.constructor_param(i, f))
+                .collect::<Vec<_>>();
+            constructor(
+                ident,
+                &fields,
+                &params,
+                union.as_ref(),
+                any_deprecated,
+                &self.docs,
+            )
         } else {
             TokenStream::new()
         };
@@ -193,16 +204,19 @@ impl Emitter<'_, '_> {
         let wires: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
         let idents = unique_idents(&wires, variant_ident);
         let fallback = fallback_ident(&idents);
+        let usage = head.usage;
         let mut deprecated = false;
         let mut arms = Vec::with_capacity(cases.len());
+        let mut conversions = Vec::new();
         for ((case, ty), ident) in cases.iter().zip(&idents) {
-            let rename = quote!(#[serde(rename = #case)]);
+            let rename = union_rename(usage, case);
             match ty {
                 Some(ty) if !self.model.is_empty_object(ty) => {
                     deprecated |= self.type_deprecated(ty);
                     let payload = self.type_ref(i, ty)?;
                     let doc = self.docs.attrs(&[format!("`{tag_wire}` = `{case}`.")]);
                     arms.push(quote! { #doc #rename #ident(#payload) });
+                    conversions.push(self.conversion(i, ident, ty, payload));
                 }
                 _ => {
                     let doc = self
@@ -213,11 +227,28 @@ impl Emitter<'_, '_> {
             }
         }
         let fallback_doc = self.docs.attrs(&[
-            "A tag value these bindings do not know (or whose members do \
-             not decode), with every member as sent, the tag included."
+            "A tag value these bindings do not know, with every member as sent, the tag \
+             included. (A known tag value whose members do not decode is an error.)"
                 .to_owned(),
         ]);
-        let (derives, serde_crate) = serde_derives(head.usage);
+        let mut fallback_attrs = TokenStream::new();
+        let mut head_attrs = TokenStream::new();
+        let mut derives = Vec::new();
+        if usage.input {
+            derives.push(quote!(::qmp_types::serde::Serialize));
+            head_attrs.extend(quote!(#[serde(crate = "::qmp_types::serde", tag = #tag_wire)]));
+            fallback_attrs.extend(quote! {
+                #[serde(
+                    untagged,
+                    serialize_with = "::qmp_types::__private::serialize_unknown_members"
+                )]
+            });
+        }
+        if usage.output {
+            derives.push(quote!(::qmp_types::DeserializeUnion));
+            head_attrs.extend(quote!(#[qmp(tag = #tag_wire)]));
+            fallback_attrs.extend(quote!(#[qmp(unknown)]));
+        }
         let doc = self.docs.attrs(&[format!(
             "The variants of `{}`, selected by its member `{tag_wire}`.",
             head.ident
@@ -229,15 +260,18 @@ impl Emitter<'_, '_> {
             #allow
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
-            #serde_crate
-            #[serde(tag = #tag_wire)]
+            #head_attrs
             pub enum #enum_ident {
                 #(#arms,)*
                 #fallback_doc
-                #[serde(untagged)]
+                #fallback_attrs
                 #fallback(::qmp_types::serde_json::Map<String, ::qmp_types::serde_json::Value>),
             }
         };
+        let mut tokens = tokens;
+        if usage.input {
+            tokens.extend(from_impls(&enum_ident, &conversions, deprecated));
+        }
         Ok(Union {
             field: tag.ident.clone(),
             enum_ident,
@@ -272,25 +306,44 @@ impl Emitter<'_, '_> {
         let idents = unique_idents(&candidates, variant_ident);
         let mut any_deprecated = deprecated;
         let mut arms = Vec::with_capacity(types.len());
+        let mut conversions = Vec::new();
         for (ty, variant) in types.iter().zip(idents) {
             any_deprecated |= self.type_deprecated(ty);
-            let payload = self.type_ref(i, ty)?;
+            let json = self.alternative_json(i, ty)?;
             let doc = self
                 .docs
                 .attrs(&[format!("Alternative `{}`.", self.alternative_name(ty))]);
-            let helper = if usage.output {
-                self.int_helper(ty, false)
-                    .map(|h| quote!(#[serde(deserialize_with = #h)]))
+            let dispatch = if usage.output {
+                quote!(#[qmp(json = #json)])
             } else {
-                None
+                TokenStream::new()
             };
-            arms.push(quote! { #doc #helper #variant(#payload) });
+            if json == "null" {
+                arms.push(quote! { #doc #dispatch #variant });
+            } else {
+                let payload = self.type_ref(i, ty)?;
+                arms.push(quote! { #doc #dispatch #variant(#payload) });
+                conversions.push(self.conversion(i, &variant, ty, payload));
+            }
         }
         let doc = self.docs.attrs(lines);
         let deprecated = deprecated_attr(deprecated);
         let allow = allow_deprecated(any_deprecated);
         let allow_large = allow_large_variants();
-        let (derives, serde_crate) = serde_derives(usage);
+        let mut derives = Vec::new();
+        let mut serde_attrs = TokenStream::new();
+        if usage.input {
+            derives.push(quote!(::qmp_types::serde::Serialize));
+            serde_attrs = quote!(#[serde(crate = "::qmp_types::serde", untagged)]);
+        }
+        if usage.output {
+            derives.push(quote!(::qmp_types::DeserializeAlternate));
+        }
+        let conversions = if usage.input {
+            from_impls(ident, &conversions, any_deprecated)
+        } else {
+            TokenStream::new()
+        };
         Ok(quote! {
             #doc
             #aliases
@@ -298,12 +351,74 @@ impl Emitter<'_, '_> {
             #allow
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
-            #serde_crate
-            #[serde(untagged)]
+            #serde_attrs
             pub enum #ident {
                 #(#arms,)*
             }
+            #conversions
         })
+    }
+
+    /// A variant `variant` of an enum emitted for entry `i` holding schema type `ty` as
+    /// `payload`, for [`from_impls`]: what it converts from, and whether it boxes.
+    fn conversion(
+        &self,
+        i: usize,
+        variant: &Ident,
+        ty: &str,
+        payload: TokenStream,
+    ) -> (Ident, TokenStream, bool) {
+        match self.types.get(ty) {
+            Some(inner) if self.model.is_boxed(i, ty) => (variant.clone(), inner.clone(), true),
+            _ => (variant.clone(), payload, false),
+        }
+    }
+
+    /// The JSON type that selects alternative `ty` of alternate entry `i` (QAPI gives every
+    /// alternative a distinct one).
+    fn alternative_json(&self, i: usize, ty: &str) -> Result<&'static str> {
+        let json = match self.model.get(ty).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => match json_type {
+                JsonType::String => Some("string"),
+                JsonType::Number | JsonType::Int => Some("number"),
+                JsonType::Boolean => Some("boolean"),
+                JsonType::Null => Some("null"),
+                JsonType::Object => Some("object"),
+                JsonType::Array => Some("array"),
+                JsonType::Value => None,
+            },
+            Some(SchemaInfoKind::Enum { .. }) => Some("string"),
+            Some(SchemaInfoKind::Object { .. }) => Some("object"),
+            Some(SchemaInfoKind::Array { .. }) => Some("array"),
+            _ => None,
+        };
+        json.ok_or_else(|| Error::Entry {
+            index: i,
+            name: self.model.entries[i].name.clone(),
+            message: format!(
+                "alternative `{ty}` has no JSON type of its own (QAPI allows none of type `any` \
+                 or another alternate)"
+            ),
+        })
+    }
+
+    /// How the constructor of object entry `i` takes field `f`.
+    fn constructor_param(&self, i: usize, f: &Field<'_>) -> Param {
+        let target = f.member.type_.as_str();
+        let convertible = match self.model.get(target).map(|e| &e.kind) {
+            Some(SchemaInfoKind::Builtin { json_type }) => *json_type == JsonType::String,
+            Some(
+                SchemaInfoKind::Object { .. }
+                | SchemaInfoKind::Enum { .. }
+                | SchemaInfoKind::Alternate { .. },
+            ) => true,
+            _ => false,
+        };
+        match self.types.get(target) {
+            Some(inner) if self.model.is_boxed(i, target) => Param::Boxed(inner.clone()),
+            _ if convertible => Param::Into,
+            _ => Param::AsIs,
+        }
     }
 
     /// The variant name of an alternative: its JSON type for builtins, else its type name.
@@ -328,6 +443,19 @@ impl Emitter<'_, '_> {
     }
 }
 
+/// The wire name of a union's variant: for serde when the union is sent, for
+/// `DeserializeUnion` when it is received.
+fn union_rename(usage: Usage, case: &str) -> TokenStream {
+    let mut attrs = TokenStream::new();
+    if usage.input {
+        attrs.extend(quote!(#[serde(rename = #case)]));
+    }
+    if usage.output {
+        attrs.extend(quote!(#[qmp(rename = #case)]));
+    }
+    attrs
+}
+
 /// A union's variant enum and the field holding it.
 struct Union {
     /// The flattened field (named after the tag member).
@@ -342,37 +470,54 @@ struct Union {
     deprecated: bool,
 }
 
-/// `impl X { pub fn new(required...) -> Self }`: optional members start as `None`.
+/// How a constructor takes a required member.
+enum Param {
+    /// As declared (numbers, booleans, arrays, `any`).
+    AsIs,
+    /// `impl Into<T>` of the declared type (strings, named types), converted.
+    Into,
+    /// `impl Into<T>` for a field of type `Box<T>`, converted and boxed.
+    Boxed(TokenStream),
+}
+
+/// `impl X { pub fn new(required...) -> Self }`: optional members start as `None`; strings and
+/// named types are taken as `impl Into<..>`, and a field boxed to break a recursion is boxed
+/// here, so callers write neither `.into()` nor `Box::new`.
 fn constructor(
     ident: &Ident,
     fields: &[Field<'_>],
+    kinds: &[Param],
     union: Option<&Union>,
     any_deprecated: bool,
     doc_table: &DocTable,
 ) -> TokenStream {
-    let required: Vec<&Field<'_>> = fields.iter().filter(|f| !f.member.is_optional()).collect();
-    let mut params: Vec<TokenStream> = required
-        .iter()
-        .map(|f| {
-            let (name, ty) = (&f.ident, &f.ty);
-            quote!(#name: #ty)
-        })
-        .collect();
-    let mut inits: Vec<TokenStream> = fields
-        .iter()
-        .map(|f| {
-            let name = &f.ident;
-            if f.member.is_optional() {
-                quote!(#name: None)
-            } else {
-                quote!(#name)
+    let mut params = Vec::new();
+    let mut inits = Vec::with_capacity(fields.len() + 1);
+    for (f, kind) in fields.iter().zip(kinds) {
+        let (name, ty) = (&f.ident, &f.ty);
+        if f.member.is_optional() {
+            inits.push(quote!(#name: None));
+            continue;
+        }
+        match kind {
+            Param::AsIs => {
+                params.push(quote!(#name: #ty));
+                inits.push(quote!(#name));
             }
-        })
-        .collect();
+            Param::Into => {
+                params.push(quote!(#name: impl ::core::convert::Into<#ty>));
+                inits.push(quote!(#name: #name.into()));
+            }
+            Param::Boxed(inner) => {
+                params.push(quote!(#name: impl ::core::convert::Into<#inner>));
+                inits.push(quote!(#name: ::std::boxed::Box::new(#name.into())));
+            }
+        }
+    }
     if let Some(u) = union {
         let (field, ty) = (&u.field, &u.enum_ident);
-        params.push(quote!(#field: #ty));
-        inits.push(quote!(#field));
+        params.push(quote!(#field: impl ::core::convert::Into<#ty>));
+        inits.push(quote!(#field: #field.into()));
     }
     let many = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
@@ -397,6 +542,55 @@ fn constructor(
             }
         }
     }
+}
+
+/// `impl From<Payload> for Enum` for each `(variant, payload)` whose payload type no other
+/// variant has (a boxed payload converts from its inner type), plus `From<&str>` when a
+/// variant holds a `String`.
+fn from_impls(
+    enum_ident: &Ident,
+    variants: &[(Ident, TokenStream, bool)],
+    any_deprecated: bool,
+) -> TokenStream {
+    let allow = allow_deprecated(any_deprecated);
+    let key = |ty: &TokenStream| ty.to_string();
+    let mut impls = TokenStream::new();
+    for (variant, payload, boxed) in variants {
+        if variants
+            .iter()
+            .filter(|(_, p, _)| key(p) == key(payload))
+            .count()
+            > 1
+        {
+            continue;
+        }
+        let value = if *boxed {
+            quote!(::std::boxed::Box::new(value))
+        } else {
+            quote!(value)
+        };
+        impls.extend(quote! {
+            #allow
+            impl ::core::convert::From<#payload> for #enum_ident {
+                #[inline]
+                fn from(value: #payload) -> Self {
+                    Self::#variant(#value)
+                }
+            }
+        });
+        if key(payload) == "String" {
+            impls.extend(quote! {
+                #allow
+                impl ::core::convert::From<&str> for #enum_ident {
+                    #[inline]
+                    fn from(value: &str) -> Self {
+                        Self::#variant(::std::string::String::from(value))
+                    }
+                }
+            });
+        }
+    }
+    impls
 }
 
 /// An open enum: one unit variant per value plus the fallback keeping unknown values.

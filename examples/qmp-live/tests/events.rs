@@ -26,8 +26,8 @@ macro_rules! events_test {
             let mirror = qmp::BlockdevMirror {
                 job_id: Some("mirror0".into()),
                 ..qmp::BlockdevMirror::new(
-                    DISK_NODE.into(),
-                    TARGET_NODE.into(),
+                    DISK_NODE,
+                    TARGET_NODE,
                     qmp::MirrorSyncMode::Full,
                 )
             };
@@ -36,7 +36,7 @@ macro_rules! events_test {
                 matches!(e, Event::BlockJobReady(r) if r.device == "mirror0")
             });
             client
-                .execute(&qmp::BlockJobComplete::new("mirror0".into()))
+                .execute(&qmp::BlockJobComplete::new("mirror0"))
                 .expect("block-job-complete");
             let completed = log.wait_for("BLOCK_JOB_COMPLETED", |e| {
                 matches!(e, Event::BlockJobCompleted(c) if c.device == "mirror0")
@@ -64,11 +64,11 @@ macro_rules! events_test {
 
             let keyboard = qmp::DeviceAdd {
                 id: Some("kbd0".into()),
-                ..qmp::DeviceAdd::new("usb-kbd".into())
+                ..qmp::DeviceAdd::new("usb-kbd")
             };
             client.execute(&keyboard).expect("device_add");
             client
-                .execute(&qmp::DeviceDel::new("kbd0".into()))
+                .execute(&qmp::DeviceDel::new("kbd0"))
                 .expect("device_del");
             let deleted = log.wait_for("DEVICE_DELETED", |e| {
                 matches!(e, Event::DeviceDeleted(d) if d.device.as_deref() == Some("kbd0"))

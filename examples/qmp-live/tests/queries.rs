@@ -21,8 +21,8 @@ macro_rules! sweep_test {
             let mirror = qmp::BlockdevMirror {
                 job_id: Some("mirror0".into()),
                 ..qmp::BlockdevMirror::new(
-                    DISK_NODE.into(),
-                    TARGET_NODE.into(),
+                    DISK_NODE,
+                    TARGET_NODE,
                     qmp::MirrorSyncMode::Full,
                 )
             };

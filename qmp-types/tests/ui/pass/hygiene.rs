@@ -34,11 +34,30 @@ mod shadowing {
         pub state: State,
     }
 
-    #[derive(Debug, ::qmp_types::serde::Deserialize, ::qmp_types::Event)]
+    #[derive(Debug, PartialEq, ::qmp_types::serde::Deserialize, ::qmp_types::Event)]
     #[serde(crate = "::qmp_types::serde")]
     #[qmp(name = "STATE_CHANGED")]
     pub struct StateChanged {
         pub state: State,
+    }
+
+    #[derive(Debug, PartialEq, ::qmp_types::DeserializeUnion)]
+    #[qmp(tag = "kind")]
+    pub enum Change {
+        #[qmp(rename = "state")]
+        State(StateChanged),
+        #[qmp(rename = "none")]
+        Nothing,
+        #[qmp(unknown)]
+        Unknown(::qmp_types::serde_json::Map<::std::string::String, ::qmp_types::serde_json::Value>),
+    }
+
+    #[derive(Debug, PartialEq, ::qmp_types::DeserializeAlternate)]
+    pub enum StateOrNull {
+        #[qmp(json = "string")]
+        State(State),
+        #[qmp(json = "null")]
+        Null,
     }
 
     #[derive(Debug, ::qmp_types::EventSet)]
@@ -52,7 +71,7 @@ mod shadowing {
 
 fn main() {
     use qmp_types::{Command, EventSet};
-    use shadowing::{Events, SetState, State};
+    use shadowing::{Change, Events, SetState, State, StateOrNull};
     assert_eq!(SetState::NAME, "set-state");
     assert!(SetState::ALLOW_OOB);
     let args = qmp_types::serde_json::to_value(SetState { state: State::On });
@@ -67,4 +86,10 @@ fn main() {
         }
         other => panic!("unexpected {other:?}"),
     }
+    let change = qmp_types::serde_json::from_value::<Change>(
+        qmp_types::serde_json::json!({"kind": "none"}),
+    );
+    assert_eq!(change.ok(), Some(Change::Nothing));
+    let state = qmp_types::serde_json::from_value::<StateOrNull>(qmp_types::serde_json::Value::Null);
+    assert_eq!(state.ok(), Some(StateOrNull::Null));
 }

@@ -1,0 +1,83 @@
+//! `#[derive(DeserializeUnion)]`: implements `Deserialize` for the variant enum of a union,
+//! dispatching on the tag member named by `#[qmp(tag = "...")]`. A tag value the enum knows
+//! decodes its variant's members and fails with the member path when they do not decode; any
+//! other tag value lands in the `#[qmp(unknown)]` fallback with every member as sent.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{DeriveInput, LitStr};
+
+use crate::attrs::Key;
+use crate::errors::Errors;
+use crate::variants::{self, Shape, Spec};
+
+/// Expands `#[derive(DeserializeUnion)]`.
+pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let spec = Spec {
+        derive: "DeserializeUnion",
+        shape: Shape::UnitOrNewtype,
+        key: Key::Rename,
+        item_keys: &[Key::Tag],
+        fallback: "#[qmp(unknown)] Unknown(::qmp_types::serde_json::Map<String, \
+                   ::qmp_types::serde_json::Value>)",
+    };
+    let (known, fallback) = variants::split(input, &spec)?;
+    let Some(tag) = variants::item_attrs(input, &spec)?.tag else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "`#[derive(DeserializeUnion)]` needs the tag member: `#[qmp(tag = \"...\")]`",
+        ));
+    };
+    let ident = &input.ident;
+    let union = ident.unraw().to_string();
+    let mut errors = Errors::default();
+    let mut seen = HashMap::new();
+    let mut arms = Vec::with_capacity(known.len());
+    for variant in &known {
+        let wire = variant.wire.clone().unwrap_or_else(|| {
+            LitStr::new(&variant.ident.unraw().to_string(), variant.ident.span())
+        });
+        if let Some(first) = seen.insert(wire.value(), variant.ident) {
+            errors.push(syn::Error::new(
+                wire.span(),
+                format!(
+                    "tag value \"{}\" is already used by variant `{first}`",
+                    wire.value()
+                ),
+            ));
+        }
+        let name = variant.ident;
+        arms.push(match variant.ty {
+            Some(ty) => quote_spanned! {ty.span()=>
+                #wire => ::qmp_types::__private::decode_union_variant::<#ty, D::Error>(
+                    members, #union, #tag, #wire,
+                ).map(Self::#name)
+            },
+            None => quote!(#wire => ::core::result::Result::Ok(Self::#name)),
+        });
+    }
+    errors.finish()?;
+    let fb = fallback.ident;
+    let fb_new = quote_spanned! {fallback.ty.span()=>
+        _ => ::core::result::Result::Ok(Self::#fb(members))
+    };
+    Ok(quote! {
+        #[allow(deprecated)]
+        impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
+            fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let (tag, members) =
+                    ::qmp_types::__private::union_members(deserializer, #union, #tag)?;
+                match tag.as_str() {
+                    #(#arms,)*
+                    #fb_new,
+                }
+            }
+        }
+    })
+}
