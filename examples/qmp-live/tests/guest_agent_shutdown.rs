@@ -70,7 +70,7 @@ macro_rules! shutdown_test {
 
             // Safety: what the agent would run must be the stub.
             let handle = agent
-                .execute(&qga::GuestFileOpen::new("/sbin/shutdown".into()))
+                .execute(&qga::GuestFileOpen::new("/sbin/shutdown"))
                 .unwrap();
             let seen = agent
                 .execute(&qga::GuestFileReadCommand {
