@@ -265,7 +265,7 @@ fn bad_schemas_are_errors_naming_the_side_and_file() {
         matches!(error, DiffError::Index { side: "new", .. }),
         "{error}"
     );
-    assert!(error.to_string().contains("\"42\""), "{error}");
+    assert!(error.to_string().contains("type `42`"), "{error}");
 
     let dir = tempfile::tempdir().unwrap();
     let broken = dir.path().join("broken.json");
