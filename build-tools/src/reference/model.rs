@@ -140,11 +140,29 @@ impl Manual {
         members
     }
 
-    /// The member called `name` of `definition` or of one of its bases.
+    /// The member called `name` of `definition` or of one of its bases (its own members
+    /// first), found without collecting every member.
     pub fn member_of<'m>(&'m self, definition: &'m Definition, name: &str) -> Option<&'m Member> {
-        self.members_of(definition)
-            .into_iter()
-            .find(|member| member.name == name)
+        self.find_member(definition, name, 0)
+    }
+
+    fn find_member<'m>(
+        &'m self,
+        definition: &'m Definition,
+        name: &str,
+        depth: usize,
+    ) -> Option<&'m Member> {
+        if let Some(member) = definition.members.iter().find(|m| m.name == name) {
+            return Some(member);
+        }
+        if depth >= MAX_BASE_DEPTH {
+            return None;
+        }
+        definition
+            .bases
+            .iter()
+            .filter_map(|base| self.definitions.get(base))
+            .find_map(|base| self.find_member(base, name, depth + 1))
     }
 
     fn collect_members<'m>(
