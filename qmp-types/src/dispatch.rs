@@ -8,6 +8,8 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::wire::json_type;
+
 /// A union's members (the tag included) and its tag value, read from `deserializer`.
 ///
 /// # Errors
@@ -96,18 +98,6 @@ pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, String> {
             format!("member `{path}`: {inner}")
         }
     })
-}
-
-/// The JSON type of `value`, with its article, for messages.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

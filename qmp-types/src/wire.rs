@@ -366,7 +366,7 @@ impl ServerMessage {
     }
 }
 
-/// The JSON type name of `value`, for error messages.
+/// The JSON type of `value`, with its article (`a string`, `null`), for error messages.
 pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
