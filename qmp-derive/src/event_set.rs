@@ -5,8 +5,6 @@
 //! others compare with `<T as Event>::NAME` after it. A `const` assertion keeps each literal
 //! equal to its type's `NAME`.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -27,7 +25,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let (known, fallback) = variants::split(input, &spec)?;
     let mut errors = Errors::default();
-    let mut seen = HashMap::new();
+    let mut names_seen = variants::UniqueWires::new("event name");
     let mut literal_arms = Vec::new();
     let mut literal_checks = Vec::new();
     let mut compared = Vec::new();
@@ -42,15 +40,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         };
         match &variant.wire {
             Some(name) => {
-                if let Some(first) = seen.insert(name.value(), ident) {
-                    errors.push(syn::Error::new(
-                        name.span(),
-                        format!(
-                            "event name \"{}\" is already used by variant `{first}`",
-                            name.value()
-                        ),
-                    ));
-                }
+                names_seen.check(name, ident, &mut errors);
                 let message = format!(
                     "`#[qmp(name = \"{}\")]` on variant `{ident}` differs from the name of the \
                      event type it holds",

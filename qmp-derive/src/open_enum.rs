@@ -3,13 +3,11 @@
 //! `Deserialize` (any string; unknown ones land in the fallback), `Display`, `FromStr` and
 //! `From<&str>` for an enum of unit variants plus one `#[qmp(unknown)] Unknown(String)`.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{DeriveInput, LitStr};
+use syn::DeriveInput;
 
 use crate::attrs::Key;
 use crate::errors::Errors;
@@ -26,21 +24,11 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
     let (known, fallback) = variants::split(input, &spec)?;
     let mut errors = Errors::default();
-    let mut seen = HashMap::new();
+    let mut wires_seen = variants::UniqueWires::new("wire value");
     let mut wires = Vec::with_capacity(known.len());
     for variant in &known {
-        let wire = variant.wire.clone().unwrap_or_else(|| {
-            LitStr::new(&variant.ident.unraw().to_string(), variant.ident.span())
-        });
-        if let Some(first) = seen.insert(wire.value(), variant.ident) {
-            errors.push(syn::Error::new(
-                wire.span(),
-                format!(
-                    "wire value \"{}\" is already used by variant `{first}`",
-                    wire.value()
-                ),
-            ));
-        }
+        let wire = variant.wire_or_name();
+        wires_seen.check(&wire, variant.ident, &mut errors);
         wires.push(wire);
     }
     errors.finish()?;

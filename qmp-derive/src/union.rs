@@ -3,13 +3,11 @@
 //! decodes its variant's members and fails with the member path when they do not decode; any
 //! other tag value lands in the `#[qmp(unknown)]` fallback with every member as sent.
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{DeriveInput, LitStr};
+use syn::DeriveInput;
 
 use crate::attrs::Key;
 use crate::errors::Errors;
@@ -35,21 +33,11 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let ident = &input.ident;
     let union = ident.unraw().to_string();
     let mut errors = Errors::default();
-    let mut seen = HashMap::new();
+    let mut wires_seen = variants::UniqueWires::new("tag value");
     let mut arms = Vec::with_capacity(known.len());
     for variant in &known {
-        let wire = variant.wire.clone().unwrap_or_else(|| {
-            LitStr::new(&variant.ident.unraw().to_string(), variant.ident.span())
-        });
-        if let Some(first) = seen.insert(wire.value(), variant.ident) {
-            errors.push(syn::Error::new(
-                wire.span(),
-                format!(
-                    "tag value \"{}\" is already used by variant `{first}`",
-                    wire.value()
-                ),
-            ));
-        }
+        let wire = variant.wire_or_name();
+        wires_seen.check(&wire, variant.ident, &mut errors);
         let name = variant.ident;
         arms.push(match variant.ty {
             Some(ty) => quote_spanned! {ty.span()=>

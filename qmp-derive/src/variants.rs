@@ -1,7 +1,10 @@
 //! The variants of an open enum, event set or union: known variants of the shapes the derive
 //! accepts plus exactly one `#[qmp(unknown)]` fallback variant holding one field.
 
+use std::collections::HashMap;
+
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::{DeriveInput, Fields, Ident, LitStr, Type, Variant};
 
 use crate::attrs::{self, Key, QmpAttrs};
@@ -183,4 +186,46 @@ fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Optio
         wire,
         ty: one_field,
     }))
+}
+
+/// The wire values seen so far among an enum's variants, so a value used twice is reported
+/// where it is used the second time.
+pub(crate) struct UniqueWires<'a> {
+    /// What a wire value is called in the message (`tag value`, `wire value`, `event name`).
+    what: &'static str,
+    /// Each value seen, with the variant that used it first.
+    seen: HashMap<String, &'a Ident>,
+}
+
+impl<'a> UniqueWires<'a> {
+    /// No values seen yet; `what` names them in messages.
+    pub(crate) fn new(what: &'static str) -> Self {
+        UniqueWires {
+            what,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Records `wire` as used by `variant`; a value an earlier variant used is an error.
+    pub(crate) fn check(&mut self, wire: &LitStr, variant: &'a Ident, errors: &mut Errors) {
+        if let Some(first) = self.seen.insert(wire.value(), variant) {
+            errors.push(syn::Error::new(
+                wire.span(),
+                format!(
+                    "{} \"{}\" is already used by variant `{first}`",
+                    self.what,
+                    wire.value()
+                ),
+            ));
+        }
+    }
+}
+
+impl Known<'_> {
+    /// The variant's wire value: its `#[qmp(...)]` string, else its own name.
+    pub(crate) fn wire_or_name(&self) -> LitStr {
+        self.wire
+            .clone()
+            .unwrap_or_else(|| LitStr::new(&self.ident.unraw().to_string(), self.ident.span()))
+    }
 }
