@@ -30,6 +30,7 @@ mod members;
 mod model;
 mod roff;
 mod schema;
+mod sections;
 mod tagged_layout;
 
 pub use model::*;
@@ -149,10 +150,10 @@ pub fn parse(text: &str, source: &str) -> Result<Manual> {
 
     let mut warnings = Vec::new();
     let tree = blocks::build(&lines, &mut warnings);
-    let found = if tagged_layout::recognises(&tree, &mut warnings) {
-        tagged_layout::definitions(&tree, &mut warnings)
+    let read = if tagged_layout::recognises(&tree, &mut warnings) {
+        tagged_layout::definitions
     } else if heading_layout::recognises(&tree, &mut warnings) {
-        heading_layout::definitions(&tree, &mut warnings)
+        heading_layout::definitions
     } else {
         return Err(error(
             title_line,
@@ -161,6 +162,7 @@ pub fn parse(text: &str, source: &str) -> Result<Manual> {
                 .to_owned(),
         ));
     };
+    let found = sections::read_definitions(tree, read, &mut warnings);
     let mut definitions = std::collections::BTreeMap::new();
     for definition in found {
         match definitions.entry(definition.name.clone()) {
