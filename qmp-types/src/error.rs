@@ -99,6 +99,10 @@ pub enum Error {
         /// QEMU's error text.
         desc: String,
     },
+    /// The server's `query-qmp-schema` answer breaks a schema rule, so what it supports
+    /// cannot be told (see [`crate::client::Client::schema`]).
+    #[error("the server's `query-qmp-schema` answer is not a valid schema: {0}")]
+    Schema(#[source] crate::introspection::SchemaError),
     /// The blocking client could not create or use its runtime.
     #[error("blocking client: {0}")]
     Runtime(String),

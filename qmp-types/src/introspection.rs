@@ -12,6 +12,18 @@ mod validate;
 
 pub use validate::{implicit_builtin, references, validate, SchemaError, SchemaProblem};
 
+/// The command `query-qmp-schema` (no arguments), answered by the server's whole schema:
+/// what [`crate::probe::SchemaIndex`] indexes. Generated bindings have it too; this one needs
+/// none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QueryQmpSchema {}
+
+impl crate::Command for QueryQmpSchema {
+    const NAME: &'static str = "query-qmp-schema";
+    const ALLOW_OOB: bool = false;
+    type Output = Vec<SchemaInfo>;
+}
+
 /// One entry of the `query-qmp-schema` array.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemaInfo {

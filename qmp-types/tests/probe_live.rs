@@ -4,20 +4,8 @@
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::blocking::Client;
 use qmp_types::client::ClientConfig;
-use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
+use qmp_types::introspection::{QueryQmpSchema, SchemaInfo, SchemaInfoKind};
 use qmp_types::probe::SchemaIndex;
-use qmp_types::Command;
-use serde::Serialize;
-
-/// `query-qmp-schema`, written by hand so that this test needs no generated bindings.
-#[derive(Serialize)]
-struct QueryQmpSchema {}
-
-impl Command for QueryQmpSchema {
-    const NAME: &'static str = "query-qmp-schema";
-    const ALLOW_OOB: bool = false;
-    type Output = Vec<SchemaInfo>;
-}
 
 fn command_names(entries: &[SchemaInfo]) -> Vec<&str> {
     let mut names: Vec<&str> = entries

@@ -38,6 +38,7 @@ use crate::wire::Greeting;
 use runtime::OwnedRuntime;
 
 mod agent;
+mod capabilities;
 mod runtime;
 
 pub use agent::GuestAgent;

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod capabilities;
 mod config;
 mod driver;
 mod events;
@@ -78,6 +79,8 @@ struct Shared {
     fd_passing_unsupported: Option<&'static str>,
     /// How many connections were opened again during the handshake.
     handshake_reconnects: usize,
+    /// The server's schema, fetched on first use (see [`Client::schema`]).
+    schema: tokio::sync::OnceCell<Arc<crate::probe::SchemaIndex>>,
 }
 
 impl std::fmt::Debug for ToDriver {
@@ -137,6 +140,7 @@ impl Client {
             since_connect: Mutex::new(since_connect),
             fd_passing_unsupported: reader.get_ref().fd_passing_unsupported(),
             handshake_reconnects: config.reconnects_before.unwrap_or(0),
+            schema: tokio::sync::OnceCell::new(),
         };
         let settings = DriverSettings {
             max_in_flight: config.max_in_flight,
