@@ -59,6 +59,9 @@ impl Emitter<'_, '_> {
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Command)],
             attrs: quote!(#aliases #[qmp(#(#qmp_args),*)]),
+            additional_arguments: self
+                .definition(i)
+                .is_some_and(|def| def.documents_additional_arguments()),
         };
         self.root_struct(i, arg_type, head)
     }
@@ -82,6 +85,7 @@ impl Emitter<'_, '_> {
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Event)],
             attrs: quote!(#aliases #[qmp(name = #wire)]),
+            additional_arguments: false,
         };
         self.root_struct(i, arg_type, head)
     }

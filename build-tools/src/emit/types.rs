@@ -29,6 +29,12 @@ pub(super) struct StructHead {
     pub extra_derives: Vec<TokenStream>,
     /// Extra attributes (e.g. `#[qmp(name = "...")]`).
     pub attrs: TokenStream,
+    /// Whether the struct also keeps further arguments QEMU's manual documents beyond its
+    /// members (a command's, see [`crate::reference::Definition::documents_additional_arguments`]),
+    /// in a flattened map. Not for unions, whose variants already carry them; a command struct
+    /// that wraps a named argument type (`netdev_add`'s union `Netdev`) has no fields of its
+    /// own and ignores it.
+    pub additional_arguments: bool,
 }
 
 impl Emitter<'_, '_> {
@@ -55,6 +61,7 @@ impl Emitter<'_, '_> {
                     deprecated,
                     extra_derives: Vec::new(),
                     attrs: aliases,
+                    additional_arguments: false,
                 };
                 self.object(i, head)
             }
@@ -145,6 +152,9 @@ impl Emitter<'_, '_> {
             }
             None => (TokenStream::new(), TokenStream::new()),
         };
+        let additional = (head.additional_arguments && union.is_none())
+            .then(|| self.additional_arguments_field(&fields));
+        let additional_declaration = additional.as_ref().map(|a| &a.declaration);
         let constructor = if head.usage.input {
             let params = fields
                 .iter()
@@ -155,6 +165,7 @@ impl Emitter<'_, '_> {
                 &fields,
                 &params,
                 union.as_ref(),
+                additional.as_ref(),
                 any_deprecated,
                 &self.docs,
             )
@@ -171,10 +182,40 @@ impl Emitter<'_, '_> {
             pub struct #ident {
                 #(#declarations,)*
                 #flatten
+                #additional_declaration
             }
             #constructor
             #variant_enum
         })
+    }
+
+    /// The flattened map of further arguments, named so that no member's field has the name.
+    fn additional_arguments_field(&self, fields: &[Field<'_>]) -> AdditionalArguments {
+        let taken: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
+        let ident = std::iter::once(ADDITIONAL_ARGUMENTS.to_owned())
+            .chain((2..).map(|n| format!("{ADDITIONAL_ARGUMENTS}{n}")))
+            .find(|name| !taken.contains(name))
+            .map_or_else(
+                || plain_ident(ADDITIONAL_ARGUMENTS),
+                |name| plain_ident(&name),
+            );
+        let doc = self.docs.attrs(&[
+            "Further arguments, beyond the members above: QEMU's manual says this command \
+             takes more, which depend on the type (for `device_add`, the properties of the \
+             device `driver` names; `-device DRIVER,help` lists them). They are sent \
+             flattened into the same JSON object as the members; keep the members' own keys \
+             out of this map (a key in both would be sent twice)."
+                .to_owned(),
+        ]);
+        let declaration = quote! {
+            #doc
+            #[serde(flatten)]
+            pub #ident: ::qmp_types::serde_json::Map<
+                ::std::string::String,
+                ::qmp_types::serde_json::Value,
+            >,
+        };
+        AdditionalArguments { ident, declaration }
     }
 
     /// The internally tagged enum of a union's variants.
@@ -470,6 +511,17 @@ struct Union {
     deprecated: bool,
 }
 
+/// The field name of the further arguments (a suffix is added if a member has it).
+const ADDITIONAL_ARGUMENTS: &str = "additional_arguments";
+
+/// The flattened map of a command's further arguments.
+struct AdditionalArguments {
+    /// The field's identifier.
+    ident: Ident,
+    /// The field's declaration with its docs and `#[serde(flatten)]`.
+    declaration: TokenStream,
+}
+
 /// How a constructor takes a required member.
 enum Param {
     /// As declared (numbers, booleans, arrays, `any`).
@@ -488,6 +540,7 @@ fn constructor(
     fields: &[Field<'_>],
     kinds: &[Param],
     union: Option<&Union>,
+    additional: Option<&AdditionalArguments>,
     any_deprecated: bool,
     doc_table: &DocTable,
 ) -> TokenStream {
@@ -519,6 +572,26 @@ fn constructor(
         params.push(quote!(#field: impl ::core::convert::Into<#ty>));
         inits.push(quote!(#field: #field.into()));
     }
+    let with_argument = additional.map(|a| {
+        let field = &a.ident;
+        inits.push(quote!(#field: ::qmp_types::serde_json::Map::new()));
+        let doc = doc_table.attrs(&[format!(
+            "Adds the further argument `name` (see [`Self::{field}`]), replacing an earlier \
+             value of the same name."
+        )]);
+        quote! {
+            #doc
+            #[must_use]
+            pub fn with_argument(
+                mut self,
+                name: impl ::core::convert::Into<::std::string::String>,
+                value: impl ::core::convert::Into<::qmp_types::serde_json::Value>,
+            ) -> Self {
+                self.#field.insert(name.into(), value.into());
+                self
+            }
+        }
+    });
     let many = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
@@ -540,6 +613,7 @@ fn constructor(
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }
+            #with_argument
         }
     }
 }
