@@ -52,6 +52,13 @@ impl Emitter<'_, '_> {
         let lines = self.item_docs(i, own);
         let deprecated = is_deprecated(&entry.features);
         let aliases = Self::aliases(ident, qemu_name.as_slice());
+        let mut known_as = vec![ident.to_string()];
+        known_as.extend(qemu_name.map(str::to_owned));
+        let known_as: Vec<&str> = known_as.iter().map(String::as_str).collect();
+        let attrs = ItemAttrs {
+            aliases,
+            user: self.user_attributes(&known_as)?,
+        };
         match &entry.kind {
             SchemaInfoKind::Object { .. } => {
                 let head = StructHead {
@@ -60,7 +67,7 @@ impl Emitter<'_, '_> {
                     usage: self.model.usage(i),
                     deprecated,
                     extra_derives: Vec::new(),
-                    attrs: aliases,
+                    attrs: attrs.after_derives(),
                     additional_arguments: false,
                 };
                 self.object(i, head)
@@ -74,7 +81,7 @@ impl Emitter<'_, '_> {
                 Ok(open_enum(
                     ident,
                     &lines,
-                    &aliases,
+                    &attrs,
                     deprecated,
                     &values,
                     &value_docs,
@@ -83,7 +90,7 @@ impl Emitter<'_, '_> {
             }
             SchemaInfoKind::Alternate { members } => {
                 let types: Vec<&str> = members.iter().map(|m| m.type_.as_str()).collect();
-                self.alternate(i, ident, &lines, &aliases, deprecated, &types)
+                self.alternate(i, ident, &lines, &attrs, deprecated, &types)
             }
             _ => Ok(TokenStream::new()),
         }
@@ -294,6 +301,7 @@ impl Emitter<'_, '_> {
             "The variants of `{}`, selected by its member `{tag_wire}`.",
             head.ident
         )]);
+        let user = self.user_attributes(&[&enum_ident.to_string()])?;
         let allow = allow_deprecated(deprecated);
         let allow_large = allow_large_variants();
         let tokens = quote! {
@@ -302,6 +310,7 @@ impl Emitter<'_, '_> {
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #head_attrs
+            #user
             pub enum #enum_ident {
                 #(#arms,)*
                 #fallback_doc
@@ -337,7 +346,7 @@ impl Emitter<'_, '_> {
         i: usize,
         ident: &Ident,
         lines: &[String],
-        aliases: &TokenStream,
+        attrs: &ItemAttrs,
         deprecated: bool,
         types: &[&str],
     ) -> Result<TokenStream> {
@@ -385,6 +394,7 @@ impl Emitter<'_, '_> {
         } else {
             TokenStream::new()
         };
+        let (aliases, user) = (&attrs.aliases, &attrs.user);
         Ok(quote! {
             #doc
             #aliases
@@ -393,6 +403,7 @@ impl Emitter<'_, '_> {
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #serde_attrs
+            #user
             pub enum #ident {
                 #(#arms,)*
             }
@@ -509,6 +520,23 @@ struct Union {
     tokens: TokenStream,
     /// Whether a variant's type is deprecated.
     deprecated: bool,
+}
+
+/// The attributes of a named type besides its docs, derives and serde's.
+pub(super) struct ItemAttrs {
+    /// `#[doc(alias = ...)]` for QEMU's name.
+    aliases: TokenStream,
+    /// The user's attributes (`Config::type_attribute`), placed after the derives so that
+    /// helper attributes such as `#[serde(...)]` follow the derive that declares them.
+    user: TokenStream,
+}
+
+impl ItemAttrs {
+    /// Both, for a struct, whose extra attributes all go after its derives.
+    fn after_derives(&self) -> TokenStream {
+        let (aliases, user) = (&self.aliases, &self.user);
+        quote!(#aliases #user)
+    }
 }
 
 /// The field name of the further arguments (a suffix is added if a member has it).
@@ -671,7 +699,7 @@ fn from_impls(
 fn open_enum(
     ident: &Ident,
     lines: &[String],
-    aliases: &TokenStream,
+    attrs: &ItemAttrs,
     deprecated: bool,
     values: &[EnumMember],
     value_docs: &[Vec<String>],
@@ -697,12 +725,14 @@ fn open_enum(
     let doc = doc_table.attrs(lines);
     let deprecated = deprecated_attr(deprecated);
     let allow = allow_deprecated(any_deprecated);
+    let (aliases, user) = (&attrs.aliases, &attrs.user);
     quote! {
         #doc
         #aliases
         #deprecated
         #allow
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_types::OpenEnum)]
+        #user
         pub enum #ident {
             #(#arms,)*
             /// A value these bindings do not know, as sent.
