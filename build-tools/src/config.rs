@@ -462,6 +462,30 @@ mod tests {
     }
 
     #[test]
+    fn type_attributes_reach_the_selected_types_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("s.json");
+        fs::write(&schema, SCHEMA).unwrap();
+        let mut config = Config::new();
+        config
+            .schema(&schema)
+            .type_derive("stop", "Eq, Hash")
+            .type_attribute(".", "#[doc(alias = \"everywhere\")]");
+        let code = config.generate().unwrap();
+        let stop = code.find("pub struct Stop").unwrap();
+        let event = code.find("pub enum Event").unwrap();
+        assert!(code[..stop].contains("#[derive(Eq, Hash)]"), "{code}");
+        assert!(!code[stop..].contains("#[derive(Eq, Hash)]"), "{code}");
+        assert!(code[stop..event].contains("everywhere"), "{code}");
+        let err = config
+            .type_attribute("Stop", "#[derive(Hash")
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::TypeAttribute { .. }), "{err}");
+        assert!(err.to_string().contains("`#[derive(Hash`"), "{err}");
+    }
+
+    #[test]
     fn unknown_only_command_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let schema = dir.path().join("s.json");
