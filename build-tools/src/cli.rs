@@ -13,6 +13,7 @@ use crate::diff::DiffSide;
 use crate::engine::{self, Settings};
 use crate::error::Error;
 use crate::reference::{self, companion, Manual};
+use crate::type_attributes::TypeAttribute;
 
 /// `qmp-codegen`: typed Rust bindings from QEMU's `query-qmp-schema` output.
 #[derive(Debug, Parser)]
@@ -74,6 +75,19 @@ pub struct GenerateArgs {
     /// Rename a type: schema name or assigned Rust name, `=`, the new name (repeatable).
     #[arg(long = "rename", value_name = "FROM=TO", value_parser = parse_rename)]
     pub renames: Vec<(String, String)>,
+    /// Derive traits on the types PATH selects (repeatable): `.` for every type, or a Rust,
+    /// QEMU or wire name, `=`, the traits (`Eq, Hash`); see `Config::type_derive`. Derives
+    /// come before the attributes of `--type-attribute`.
+    #[arg(long = "type-derive", value_name = "PATH=DERIVE", value_parser = parse_type_setting)]
+    pub type_derives: Vec<(String, String)>,
+    /// Add attributes to the types PATH selects (repeatable): PATH as for `--type-derive`,
+    /// `=`, outer attributes (`#[serde(deny_unknown_fields)]`); see `Config::type_attribute`.
+    #[arg(
+        long = "type-attribute",
+        value_name = "PATH=ATTRIBUTE",
+        value_parser = parse_type_setting
+    )]
+    pub type_attributes: Vec<(String, String)>,
 }
 
 /// Arguments of `names`.
@@ -238,6 +252,14 @@ fn generate(
         settings.selection.only_events = Some(args.only_events.into_iter().collect());
     }
     settings.renames = args.renames.into_iter().collect();
+    let derives = args
+        .type_derives
+        .into_iter()
+        .map(|(path, derive)| (path, format!("#[derive({derive})]")));
+    settings.type_attributes = derives
+        .chain(args.type_attributes)
+        .map(|(path, attribute)| TypeAttribute { path, attribute })
+        .collect();
     let output = engine::generate_parsed(entries?, &schema.name, &settings)?;
     for warning in &output.warnings {
         write_warning(stderr, warning)?;
@@ -373,6 +395,17 @@ fn parse_rename(text: &str) -> Result<(String, String), String> {
             Ok((from.to_owned(), to.to_owned()))
         }
         _ => Err(format!("expected FROM=TO, got `{text}`")),
+    }
+}
+
+/// `PATH=TEXT` of `--type-derive` and `--type-attribute`, split at the first `=` (a path
+/// has none; an attribute may).
+fn parse_type_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((path, value)) if !path.is_empty() && !value.is_empty() => {
+            Ok((path.to_owned(), value.to_owned()))
+        }
+        _ => Err(format!("expected PATH=VALUE, got `{text}`")),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::bundled;
 use crate::engine::{self, Settings};
 use crate::error::{Error, Result};
 use crate::reference::{self, companion, Manual};
+use crate::type_attributes::TypeAttribute;
 
 /// The default output file name.
 const DEFAULT_FILE_NAME: &str = "qmp.rs";
@@ -136,10 +137,61 @@ impl Config {
     /// Whether every type derives both `Serialize` and `Deserialize` (default: no). By default
     /// a type derives only the direction it travels in (`Serialize` for what is sent to QEMU,
     /// `Deserialize` for what is received), which builds about twice as fast; turn this on to
-    /// re-encode answers and events, or to decode arguments (proxies, recorders, tests).
+    /// re-encode answers (each command's `Output`) and events (each event's struct), or to
+    /// decode arguments (proxies, recorders, tests). The CLI's flag is `--both-directions`.
     pub fn both_directions(&mut self, both: bool) -> &mut Self {
         self.settings.both_directions = both;
         self
+    }
+
+    /// Adds `attribute` to the generated types `path` selects, like `prost-build`'s
+    /// `type_attribute`. `attribute` is one or more outer attributes as Rust source
+    /// (`"#[derive(Hash)]"`, `"#[serde(deny_unknown_fields)]"`), placed after the generated
+    /// derives; `path` is `"."` for every generated type, or one type by its Rust name
+    /// (`BlockInfo`, `QueryBlock`, `BlockdevOptionsVariant` for a union's variant enum,
+    /// `Event`), its QEMU name, or for a command or event its wire name (`query-block`,
+    /// `BLOCK_JOB_COMPLETED`). May be called more than once; attributes keep their order.
+    ///
+    /// A union's variant enum is a type of its own: give it the attribute too where the
+    /// derive needs it (`Hash` on a union). Enums already derive `Eq` and `Hash`; a type
+    /// travelling one way has only that direction's serde derive (see
+    /// [`Config::both_directions`]), so a `#[serde(...)]` attribute needs it to derive one.
+    ///
+    /// # Errors
+    /// [`Config::generate`] fails with [`Error::TypeAttribute`], naming the attribute, when
+    /// it does not parse as attributes.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// // build.rs
+    /// fn main() -> Result<(), qmp_build_tools::Error> {
+    ///     qmp_build_tools::Config::new()
+    ///         .bundled_schema("qemu-10.0.2-x86_64.json")
+    ///         .only_commands(["query-status"])
+    ///         .type_attribute("StatusInfo", "#[derive(Eq, Hash)]")
+    ///         .type_attribute("query-status", "#[must_use]")
+    ///         .write()?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn type_attribute(
+        &mut self,
+        path: impl Into<String>,
+        attribute: impl Into<String>,
+    ) -> &mut Self {
+        self.settings.type_attributes.push(TypeAttribute {
+            path: path.into(),
+            attribute: attribute.into(),
+        });
+        self
+    }
+
+    /// Derives `derive` (a trait path or several, comma-separated: `"Hash"`,
+    /// `"Eq, Hash"`, `"my_crate::Audit"`) on the generated types `path` selects: the same
+    /// as `type_attribute(path, "#[derive(...)]")`, which says what `path` selects.
+    pub fn type_derive(&mut self, path: impl Into<String>, derive: impl AsRef<str>) -> &mut Self {
+        let attribute = format!("#[derive({})]", derive.as_ref());
+        self.type_attribute(path, attribute)
     }
 
     /// Gives a type a name of your choice; `from` is a schema name (masked, e.g. `"17"`, or a
@@ -407,6 +459,30 @@ mod tests {
         let code = config.both_directions(true).generate().unwrap();
         assert!(code.contains("::qmp_types::serde::Deserialize"), "{code}");
         assert!(code.contains("::qmp_types::serde::Serialize"), "{code}");
+    }
+
+    #[test]
+    fn type_attributes_reach_the_selected_types_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = dir.path().join("s.json");
+        fs::write(&schema, SCHEMA).unwrap();
+        let mut config = Config::new();
+        config
+            .schema(&schema)
+            .type_derive("stop", "Eq, Hash")
+            .type_attribute(".", "#[doc(alias = \"everywhere\")]");
+        let code = config.generate().unwrap();
+        let stop = code.find("pub struct Stop").unwrap();
+        let event = code.find("pub enum Event").unwrap();
+        assert!(code[..stop].contains("#[derive(Eq, Hash)]"), "{code}");
+        assert!(!code[stop..].contains("#[derive(Eq, Hash)]"), "{code}");
+        assert!(code[stop..event].contains("everywhere"), "{code}");
+        let err = config
+            .type_attribute("Stop", "#[derive(Hash")
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::TypeAttribute { .. }), "{err}");
+        assert!(err.to_string().contains("`#[derive(Hash`"), "{err}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::model::{Model, Selection};
 use crate::naming::reference::{match_manual, ReferenceMatch};
 use crate::naming::TypeNames;
 use crate::reference::{companion, Manual};
+use crate::type_attributes::{self, TypeAttribute};
 use crate::{emit, format, parse};
 
 /// At most this many threads emit and format (more gain little on the output's size).
@@ -34,6 +35,8 @@ pub struct Settings {
     pub both_directions: bool,
     /// QEMU's reference manual for the schema: QEMU's type names and documentation.
     pub reference: Option<Arc<Manual>>,
+    /// Attributes (and derives) added to the generated types each path selects, in order.
+    pub type_attributes: Vec<TypeAttribute>,
 }
 
 /// Generated bindings and figures about them.
@@ -90,6 +93,7 @@ pub fn generate_parsed(
     source: &str,
     settings: &Settings,
 ) -> Result<Output> {
+    type_attributes::check(&settings.type_attributes)?;
     let reference = settings.reference.as_deref();
     let matched = reference.map(|manual| match_manual(&entries, manual));
     // Names come from the whole schema, so pruning or dropping unstable items never renames
@@ -138,6 +142,7 @@ pub fn generate_parsed(
         &model,
         &names,
         docs.as_ref(),
+        &settings.type_attributes,
         origin,
         threads.min(MAX_THREADS),
     )?;
@@ -201,10 +206,11 @@ fn emit_and_format(
     model: &Model,
     names: &TypeNames,
     docs: Option<&QemuDocs<'_>>,
+    type_attributes: &[TypeAttribute],
     origin: format::Origin<'_>,
     threads: usize,
 ) -> Result<String> {
-    let plan = emit::Plan::new(model, names, docs)?;
+    let plan = emit::Plan::new(model, names, docs)?.with_type_attributes(type_attributes);
     if threads <= 1 {
         let body = format::body(plan.emit(0..plan.len())?)?;
         return Ok(format::join(origin, &[body]));
@@ -286,11 +292,11 @@ mod tests {
             schema: file,
             reference: None,
         };
-        let one = emit_and_format(&model, &names, None, origin, 1).unwrap();
+        let one = emit_and_format(&model, &names, None, &[], origin, 1).unwrap();
         let emitted = emit::emit(&model, &names).unwrap();
         assert!(one == format::format(emitted, origin).unwrap());
         for threads in [2, 3, 7] {
-            let many = emit_and_format(&model, &names, None, origin, threads).unwrap();
+            let many = emit_and_format(&model, &names, None, &[], origin, threads).unwrap();
             assert!(one == many, "{threads} threads give different output");
         }
     }

@@ -87,6 +87,19 @@ pub enum Error {
         /// The bundled schemas' file names, comma-separated.
         bundled: String,
     },
+    /// An attribute given to `Config::type_attribute` (or `type_derive`) is not Rust.
+    #[error(
+        "the attribute `{attribute}` for types `{path}` does not parse ({message}); expected \
+         outer attributes such as `#[derive(Hash)]`"
+    )]
+    TypeAttribute {
+        /// The path it was given for.
+        path: String,
+        /// The attribute text as given.
+        attribute: String,
+        /// What the parser reported.
+        message: String,
+    },
     /// `Config::generate` was called without a schema.
     #[error(
         "no schema given: call `Config::schema(path)` or `Config::bundled_schema(name)` first"

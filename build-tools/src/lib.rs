@@ -100,6 +100,7 @@ pub mod format;
 pub mod model;
 pub mod parse;
 pub mod reference;
+pub mod type_attributes;
 
 pub use config::{generate_bindings, Config};
 pub use error::{Error, Result};

@@ -186,6 +186,44 @@ fn both_directions_derives_both_serde_traits() {
 }
 
 #[test]
+fn type_derives_and_attributes_reach_the_selected_types() {
+    let out = codegen()
+        .args(["generate", "--only-command", "query-status"])
+        .args([
+            "--type-attribute",
+            "StatusInfo=#[serde(rename_all = \"kebab-case\")]",
+        ])
+        .args(["--type-derive", "StatusInfo=Eq, Hash"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let start = text.find("pub struct StatusInfo ").expect("StatusInfo");
+    let head = &text[text[..start].rfind("#[derive(").expect("derive")..start];
+    // Derives first, then attributes; the `=` inside the attribute is kept.
+    let derive = head.find("#[derive(Eq, Hash)]").expect(head);
+    let attribute = head
+        .find("#[serde(rename_all = \"kebab-case\")]")
+        .expect(head);
+    assert!(derive < attribute, "{head}");
+    assert_eq!(text.matches("#[derive(Eq, Hash)]").count(), 1);
+
+    let out = codegen()
+        .args(["generate", "--type-attribute", "StatusInfo=#[derive(Hash"])
+        .assert()
+        .failure()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(stderr.contains("`#[derive(Hash`"), "{stderr}");
+    codegen()
+        .args(["generate", "--type-derive", "Hash"])
+        .assert()
+        .failure();
+}
+
+#[test]
 fn names_lists_every_entity() {
     let out = codegen()
         .arg("names")

@@ -7,8 +7,9 @@
 //! installed, for the guest agent 7.2 and 10.0.2 schemas made from its manuals
 //! (`schemas/guest-agent/`), plus the 10.0.2 bindings pruned to a few
 //! commands and events and without unstable items, each into a module of a crate with
-//! `#![deny(warnings, missing_docs)]`, the 10.0.2 bindings with both serde directions, and
-//! the 10.0.2 bindings without a manual (names from use sites).
+//! `#![deny(warnings, missing_docs)]`, the 10.0.2 bindings with both serde directions, the
+//! 10.0.2 bindings without a manual (names from use sites), and a few 10.0.2 commands with
+//! attributes and derives added through `type_attributes` (`Config::type_attribute`).
 //! `cargo test` on it must build warning-free and pass its own tests
 //! (`tests/bindings_crate/live.rs`), which start real QEMU 7.2 and 10.0 through `qmp-testkit`
 //! and decode their answers and events into the generated types; `cargo clippy --all-targets
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use qmp_build_tools::bundled::{self, BUNDLED};
 use qmp_build_tools::engine::{self, Settings};
 use qmp_build_tools::reference::{self, Manual};
+use qmp_build_tools::type_attributes::TypeAttribute;
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::blocking::Client;
 use qmp_types::client::ClientConfig;
@@ -181,6 +183,30 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
         newest.1.to_owned(),
         stable,
     ));
+    // The user's attributes and derives (`Config::type_attribute` / `type_derive`).
+    let mut hooks = with_manual(newest_manual.clone());
+    hooks.selection.only_commands = Some(["query-status", "device_add"].map(String::from).into());
+    hooks.selection.only_events = Some(["STOP"].map(String::from).into());
+    hooks.type_attributes = [
+        ("StatusInfo", "#[derive(Eq, Hash)]"),
+        ("StatusInfo", "#[serde(deny_unknown_fields)]"),
+        ("query-status", "#[derive(Eq, Hash)]"),
+        (".", "#[doc(alias = \"qmp_hooks\")]"),
+    ]
+    .map(|(path, attribute)| TypeAttribute {
+        path: path.to_owned(),
+        attribute: attribute.to_owned(),
+    })
+    .into();
+    variants.push((
+        "hooks".to_owned(),
+        format!(
+            "`{}` pruned, with attributes and derives added by the user.",
+            newest.0
+        ),
+        newest.1.to_owned(),
+        hooks,
+    ));
     let both = Settings {
         both_directions: true,
         ..with_manual(newest_manual)
@@ -197,6 +223,16 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     for (module, doc, json, settings) in &variants {
         let output = engine::generate(json, module, settings)
             .unwrap_or_else(|e| panic!("generate {module}: {e}"));
+        if module == "hooks" {
+            // `"."` reaches every type: each struct and enum carries the alias.
+            let items = output.code.matches("\npub struct ").count()
+                + output.code.matches("\npub enum ").count();
+            let marked = output.code.matches("#[doc(alias = \"qmp_hooks\")]").count();
+            assert!(
+                items > 5 && marked == items,
+                "{marked} of {items} items marked"
+            );
+        }
         write(&root.join("src").join(format!("{module}.rs")), &output.code);
         lib.push_str(&format!(
             "/// {doc}\npub mod {module} {{\n    include!(\"{module}.rs\");\n}}\n\n"
@@ -221,6 +257,10 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     assert!(stdout.contains("test live_qemu_7_2 ... ok"), "{stdout}");
     assert!(
         stdout.contains("test both_directions_round_trip_the_whole_schema ... ok"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("test user_attributes_and_derives_reach_the_types ... ok"),
         "{stdout}"
     );
 

@@ -491,6 +491,27 @@ fn installed_manuals_parse_like_the_bundled_copies() {
     }
 }
 
+/// The commands each manual documents as taking further arguments ("Additional arguments
+/// depend on the type."): `device_add` (its device's properties) and `netdev_add` (its
+/// union's variants) in the system emulators' manuals of both layouts, none elsewhere.
+#[test]
+fn additional_arguments_are_found_in_both_layouts() {
+    for which in ALL {
+        let found: Vec<&str> = bundled(which)
+            .definitions
+            .values()
+            .filter(|d| d.documents_additional_arguments())
+            .map(|d| d.name.as_str())
+            .collect();
+        let expected: &[&str] = if which.starts_with("system-") {
+            &["device_add", "netdev_add"]
+        } else {
+            &[]
+        };
+        assert_eq!(found, expected, "{which}");
+    }
+}
+
 /// Every doc string of every manual, as the doc of an item of a scratch crate, passes
 /// `cargo doc` with `RUSTDOCFLAGS="-D warnings"` (and the allow-by-default
 /// `unescaped_backticks`): no broken links, no stray HTML tags, no bare URLs.

@@ -28,6 +28,7 @@ use crate::error::{Error, Result};
 use crate::model::{is_deprecated, Model, Usage};
 use crate::naming::TypeNames;
 use crate::reference::Definition;
+use crate::type_attributes::{self, TypeAttribute};
 
 /// Emitted items: their tokens, in which each doc comment is a placeholder attribute, and
 /// the comments themselves, which [`crate::format`] splices into the formatted text.
@@ -78,6 +79,8 @@ pub struct Plan<'a> {
     variant_enums: HashMap<String, String>,
     /// The items, in output order, each with a rough size (members, values, variants).
     jobs: Vec<(Job, usize)>,
+    /// The user's attributes for the types their paths select.
+    type_attributes: &'a [TypeAttribute],
 }
 
 impl<'a> Plan<'a> {
@@ -144,7 +147,17 @@ impl<'a> Plan<'a> {
             absorbed,
             variant_enums,
             jobs,
+            type_attributes: &[],
         })
+    }
+
+    /// Adds the user's `attributes` to the types their paths select (none by default).
+    #[must_use]
+    pub fn with_type_attributes(self, attributes: &'a [TypeAttribute]) -> Plan<'a> {
+        Plan {
+            type_attributes: attributes,
+            ..self
+        }
     }
 
     /// The number of top-level items.
@@ -189,6 +202,7 @@ impl<'a> Plan<'a> {
             qemu: self.qemu,
             absorbed: &self.absorbed,
             variant_enums: &self.variant_enums,
+            type_attributes: self.type_attributes,
             types: HashMap::new(),
             docs: DocTable::default(),
         };
@@ -320,6 +334,8 @@ struct Emitter<'p, 'a> {
     absorbed: &'p HashMap<usize, usize>,
     /// The name of each union's variant enum, by the union's Rust name.
     variant_enums: &'p HashMap<String, String>,
+    /// The user's attributes for the types their paths select.
+    type_attributes: &'a [TypeAttribute],
     /// Parsed Rust type expressions by schema name.
     types: HashMap<String, TokenStream>,
     /// The doc comments of the items emitted so far.
@@ -412,6 +428,12 @@ impl<'a> Emitter<'_, 'a> {
             }
         }
         quote! { #( #[doc(alias = #seen)] )* }
+    }
+
+    /// The user's attributes for the item known by `names` (Rust name first, then QEMU's
+    /// name or the wire name, if any).
+    fn user_attributes(&self, names: &[&str]) -> Result<TokenStream> {
+        type_attributes::for_type(self.type_attributes, names)
     }
 
     /// Whether the schema type `name` (or, for an array, its element) is deprecated.

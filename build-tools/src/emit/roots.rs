@@ -52,13 +52,17 @@ impl Emitter<'_, '_> {
         }
         let ident = self.type_name(i)?;
         let aliases = Self::aliases(&ident, &[wire]);
+        let user = self.user_attributes(&[&ident.to_string(), wire])?;
         let head = StructHead {
             ident,
             docs: lines,
             usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Command)],
-            attrs: quote!(#aliases #[qmp(#(#qmp_args),*)]),
+            attrs: quote!(#aliases #[qmp(#(#qmp_args),*)] #user),
+            additional_arguments: self
+                .definition(i)
+                .is_some_and(|def| def.documents_additional_arguments()),
         };
         self.root_struct(i, arg_type, head)
     }
@@ -75,13 +79,15 @@ impl Emitter<'_, '_> {
         let lines = self.item_docs(i, own);
         let ident = self.type_name(i)?;
         let aliases = Self::aliases(&ident, &[wire]);
+        let user = self.user_attributes(&[&ident.to_string(), wire])?;
         let head = StructHead {
             ident,
             docs: lines,
             usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Event)],
-            attrs: quote!(#aliases #[qmp(name = #wire)]),
+            attrs: quote!(#aliases #[qmp(name = #wire)] #user),
+            additional_arguments: false,
         };
         self.root_struct(i, arg_type, head)
     }
@@ -149,12 +155,18 @@ impl Emitter<'_, '_> {
                 events.push((entry, self.type_name(i)?));
             }
         }
-        Ok(event_enum(&events, &self.docs))
+        let user = self.user_attributes(&["Event"])?;
+        Ok(event_enum(&events, &user, &self.docs))
     }
 }
 
-/// The `Event` enum over `events` (entry, struct name), sorted by wire name.
-fn event_enum(events: &[(&SchemaInfo, Ident)], doc_table: &DocTable) -> TokenStream {
+/// The `Event` enum over `events` (entry, struct name), sorted by wire name, with the user's
+/// attributes `user`.
+fn event_enum(
+    events: &[(&SchemaInfo, Ident)],
+    user: &TokenStream,
+    doc_table: &DocTable,
+) -> TokenStream {
     let mut events: Vec<&(&SchemaInfo, Ident)> = events.iter().collect();
     events.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name));
     // Variants are named after the wire name (`Event::Stop(StopEvent)`), even where the
@@ -176,6 +188,7 @@ fn event_enum(events: &[(&SchemaInfo, Ident)], doc_table: &DocTable) -> TokenStr
         #allow
         #allow_large
         #[derive(Debug, Clone, PartialEq, ::qmp_types::EventSet)]
+        #user
         pub enum Event {
             #(#arms,)*
             /// An event these bindings do not know.

@@ -29,6 +29,12 @@ pub(super) struct StructHead {
     pub extra_derives: Vec<TokenStream>,
     /// Extra attributes (e.g. `#[qmp(name = "...")]`).
     pub attrs: TokenStream,
+    /// Whether the struct also keeps further arguments QEMU's manual documents beyond its
+    /// members (a command's, see [`crate::reference::Definition::documents_additional_arguments`]),
+    /// in a flattened map. Not for unions, whose variants already carry them; a command struct
+    /// that wraps a named argument type (`netdev_add`'s union `Netdev`) has no fields of its
+    /// own and ignores it.
+    pub additional_arguments: bool,
 }
 
 impl Emitter<'_, '_> {
@@ -46,6 +52,13 @@ impl Emitter<'_, '_> {
         let lines = self.item_docs(i, own);
         let deprecated = is_deprecated(&entry.features);
         let aliases = Self::aliases(ident, qemu_name.as_slice());
+        let mut known_as = vec![ident.to_string()];
+        known_as.extend(qemu_name.map(str::to_owned));
+        let known_as: Vec<&str> = known_as.iter().map(String::as_str).collect();
+        let attrs = ItemAttrs {
+            aliases,
+            user: self.user_attributes(&known_as)?,
+        };
         match &entry.kind {
             SchemaInfoKind::Object { .. } => {
                 let head = StructHead {
@@ -54,7 +67,8 @@ impl Emitter<'_, '_> {
                     usage: self.model.usage(i),
                     deprecated,
                     extra_derives: Vec::new(),
-                    attrs: aliases,
+                    attrs: attrs.after_derives(),
+                    additional_arguments: false,
                 };
                 self.object(i, head)
             }
@@ -67,7 +81,7 @@ impl Emitter<'_, '_> {
                 Ok(open_enum(
                     ident,
                     &lines,
-                    &aliases,
+                    &attrs,
                     deprecated,
                     &values,
                     &value_docs,
@@ -76,7 +90,7 @@ impl Emitter<'_, '_> {
             }
             SchemaInfoKind::Alternate { members } => {
                 let types: Vec<&str> = members.iter().map(|m| m.type_.as_str()).collect();
-                self.alternate(i, ident, &lines, &aliases, deprecated, &types)
+                self.alternate(i, ident, &lines, &attrs, deprecated, &types)
             }
             _ => Ok(TokenStream::new()),
         }
@@ -145,6 +159,9 @@ impl Emitter<'_, '_> {
             }
             None => (TokenStream::new(), TokenStream::new()),
         };
+        let additional = (head.additional_arguments && union.is_none())
+            .then(|| self.additional_arguments_field(&fields));
+        let additional_declaration = additional.as_ref().map(|a| &a.declaration);
         let constructor = if head.usage.input {
             let params = fields
                 .iter()
@@ -155,6 +172,7 @@ impl Emitter<'_, '_> {
                 &fields,
                 &params,
                 union.as_ref(),
+                additional.as_ref(),
                 any_deprecated,
                 &self.docs,
             )
@@ -171,10 +189,40 @@ impl Emitter<'_, '_> {
             pub struct #ident {
                 #(#declarations,)*
                 #flatten
+                #additional_declaration
             }
             #constructor
             #variant_enum
         })
+    }
+
+    /// The flattened map of further arguments, named so that no member's field has the name.
+    fn additional_arguments_field(&self, fields: &[Field<'_>]) -> AdditionalArguments {
+        let taken: Vec<String> = fields.iter().map(|f| f.ident.to_string()).collect();
+        let ident = std::iter::once(ADDITIONAL_ARGUMENTS.to_owned())
+            .chain((2..).map(|n| format!("{ADDITIONAL_ARGUMENTS}{n}")))
+            .find(|name| !taken.contains(name))
+            .map_or_else(
+                || plain_ident(ADDITIONAL_ARGUMENTS),
+                |name| plain_ident(&name),
+            );
+        let doc = self.docs.attrs(&[
+            "Further arguments, beyond the members above: QEMU's manual says this command \
+             takes more, which depend on the type (for `device_add`, the properties of the \
+             device `driver` names; `-device DRIVER,help` lists them). They are sent \
+             flattened into the same JSON object as the members; keep the members' own keys \
+             out of this map (a key in both would be sent twice)."
+                .to_owned(),
+        ]);
+        let declaration = quote! {
+            #doc
+            #[serde(flatten)]
+            pub #ident: ::qmp_types::serde_json::Map<
+                ::std::string::String,
+                ::qmp_types::serde_json::Value,
+            >,
+        };
+        AdditionalArguments { ident, declaration }
     }
 
     /// The internally tagged enum of a union's variants.
@@ -253,6 +301,7 @@ impl Emitter<'_, '_> {
             "The variants of `{}`, selected by its member `{tag_wire}`.",
             head.ident
         )]);
+        let user = self.user_attributes(&[&enum_ident.to_string()])?;
         let allow = allow_deprecated(deprecated);
         let allow_large = allow_large_variants();
         let tokens = quote! {
@@ -261,6 +310,7 @@ impl Emitter<'_, '_> {
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #head_attrs
+            #user
             pub enum #enum_ident {
                 #(#arms,)*
                 #fallback_doc
@@ -296,7 +346,7 @@ impl Emitter<'_, '_> {
         i: usize,
         ident: &Ident,
         lines: &[String],
-        aliases: &TokenStream,
+        attrs: &ItemAttrs,
         deprecated: bool,
         types: &[&str],
     ) -> Result<TokenStream> {
@@ -344,6 +394,7 @@ impl Emitter<'_, '_> {
         } else {
             TokenStream::new()
         };
+        let (aliases, user) = (&attrs.aliases, &attrs.user);
         Ok(quote! {
             #doc
             #aliases
@@ -352,6 +403,7 @@ impl Emitter<'_, '_> {
             #allow_large
             #[derive(Debug, Clone, PartialEq, #(#derives),*)]
             #serde_attrs
+            #user
             pub enum #ident {
                 #(#arms,)*
             }
@@ -470,6 +522,34 @@ struct Union {
     deprecated: bool,
 }
 
+/// The attributes of a named type besides its docs, derives and serde's.
+pub(super) struct ItemAttrs {
+    /// `#[doc(alias = ...)]` for QEMU's name.
+    aliases: TokenStream,
+    /// The user's attributes (`Config::type_attribute`), placed after the derives so that
+    /// helper attributes such as `#[serde(...)]` follow the derive that declares them.
+    user: TokenStream,
+}
+
+impl ItemAttrs {
+    /// Both, for a struct, whose extra attributes all go after its derives.
+    fn after_derives(&self) -> TokenStream {
+        let (aliases, user) = (&self.aliases, &self.user);
+        quote!(#aliases #user)
+    }
+}
+
+/// The field name of the further arguments (a suffix is added if a member has it).
+const ADDITIONAL_ARGUMENTS: &str = "additional_arguments";
+
+/// The flattened map of a command's further arguments.
+struct AdditionalArguments {
+    /// The field's identifier.
+    ident: Ident,
+    /// The field's declaration with its docs and `#[serde(flatten)]`.
+    declaration: TokenStream,
+}
+
 /// How a constructor takes a required member.
 enum Param {
     /// As declared (numbers, booleans, arrays, `any`).
@@ -488,6 +568,7 @@ fn constructor(
     fields: &[Field<'_>],
     kinds: &[Param],
     union: Option<&Union>,
+    additional: Option<&AdditionalArguments>,
     any_deprecated: bool,
     doc_table: &DocTable,
 ) -> TokenStream {
@@ -519,6 +600,26 @@ fn constructor(
         params.push(quote!(#field: impl ::core::convert::Into<#ty>));
         inits.push(quote!(#field: #field.into()));
     }
+    let with_argument = additional.map(|a| {
+        let field = &a.ident;
+        inits.push(quote!(#field: ::qmp_types::serde_json::Map::new()));
+        let doc = doc_table.attrs(&[format!(
+            "Adds the further argument `name` (see [`Self::{field}`]), replacing an earlier \
+             value of the same name."
+        )]);
+        quote! {
+            #doc
+            #[must_use]
+            pub fn with_argument(
+                mut self,
+                name: impl ::core::convert::Into<::std::string::String>,
+                value: impl ::core::convert::Into<::qmp_types::serde_json::Value>,
+            ) -> Self {
+                self.#field.insert(name.into(), value.into());
+                self
+            }
+        }
+    });
     let many = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
@@ -540,6 +641,7 @@ fn constructor(
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }
+            #with_argument
         }
     }
 }
@@ -597,7 +699,7 @@ fn from_impls(
 fn open_enum(
     ident: &Ident,
     lines: &[String],
-    aliases: &TokenStream,
+    attrs: &ItemAttrs,
     deprecated: bool,
     values: &[EnumMember],
     value_docs: &[Vec<String>],
@@ -623,12 +725,14 @@ fn open_enum(
     let doc = doc_table.attrs(lines);
     let deprecated = deprecated_attr(deprecated);
     let allow = allow_deprecated(any_deprecated);
+    let (aliases, user) = (&attrs.aliases, &attrs.user);
     quote! {
         #doc
         #aliases
         #deprecated
         #allow
         #[derive(Debug, Clone, PartialEq, Eq, Hash, ::qmp_types::OpenEnum)]
+        #user
         pub enum #ident {
             #(#arms,)*
             /// A value these bindings do not know, as sent.

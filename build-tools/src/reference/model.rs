@@ -103,6 +103,25 @@ pub struct Definition {
     pub features: Vec<Member>,
 }
 
+/// The sentence by which QEMU's manuals (7.2 and 10.0, in the description or in the notes)
+/// say that a command takes more arguments than its schema lists (`device_add`) or than its
+/// argument type's common members (`netdev_add`, whose union variants carry them).
+const ADDITIONAL_ARGUMENTS: &str = "Additional arguments depend on the type";
+
+impl Definition {
+    /// Whether the manual says this command takes further arguments than it lists
+    /// ("Additional arguments depend on the type."). Line breaks in the text are ignored.
+    pub fn documents_additional_arguments(&self) -> bool {
+        self.kind == DefinitionKind::Command
+            && self
+                .doc
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains(ADDITIONAL_ARGUMENTS)
+    }
+}
+
 /// A problem found while reading a manual that did not stop it from being read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {

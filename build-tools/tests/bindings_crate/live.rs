@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
 use qmp_bindings_check::{
-    both, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable, use_site,
+    both, hooks, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable, use_site,
 };
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::serde_json::{self, json, Value};
@@ -276,10 +276,48 @@ fn both_directions_round_trip_the_whole_schema() {
             .expect("decode arguments");
     assert_eq!(add.0.node_name.as_deref(), Some("null0"));
     assert!(matches!(add.0.driver, both::BlockdevOptionsVariant::NullCo(_)));
+    // `device_add`'s device properties land in its further arguments, and go back out.
+    let raw = json!({"driver": "virtio-net-pci", "id": "nic1", "mac": "52:54:00:12:34:56"});
+    let add: both::DeviceAdd = serde_json::from_value(raw.clone()).expect("decode device_add");
+    assert_eq!(add.id.as_deref(), Some("nic1"));
+    assert_eq!(add.additional_arguments.len(), 1);
+    assert_eq!(add.additional_arguments["mac"], "52:54:00:12:34:56");
+    assert_eq!(serde_json::to_value(&add).expect("encode"), raw);
+
+    // Events re-encode as received.
+    let raw = json!({"device": "mirror0", "type": "mirror", "len": 1024, "offset": 1024,
+                     "speed": 0});
+    let completed: both::BlockJobCompleted =
+        serde_json::from_value(raw.clone()).expect("decode an event");
+    assert_eq!(serde_json::to_value(&completed).expect("encode"), raw);
 
     // Use-site names where no manual is at hand.
     assert_eq!(<use_site::QueryStatus as Command>::NAME, "query-status");
     let status: use_site::QueryStatusReturn =
         serde_json::from_value(json!({"running": true, "status": "running"})).expect("decode");
     assert!(status.running);
+}
+
+#[test]
+fn user_attributes_and_derives_reach_the_types() {
+    use std::collections::HashSet;
+    // `#[derive(Eq, Hash)]` by QEMU name and by wire name.
+    let status: hooks::StatusInfo =
+        serde_json::from_value(json!({"running": true, "status": "running"})).expect("decode");
+    let mut seen = HashSet::new();
+    assert!(seen.insert(status.clone()));
+    assert!(!seen.insert(status));
+    assert!(HashSet::from([hooks::QueryStatus::new()]).contains(&hooks::QueryStatus::new()));
+    // `#[serde(deny_unknown_fields)]`: an unknown member is now an error.
+    let error = serde_json::from_value::<hooks::StatusInfo>(
+        json!({"running": true, "status": "running", "extra": 1}),
+    )
+    .expect_err("unknown member refused");
+    assert!(error.to_string().contains("unknown field `extra`"), "{error}");
+    // The further arguments of `device_add` with the builder.
+    let add = hooks::DeviceAdd::new("usb-tablet").with_argument("usb_version", 1);
+    assert_eq!(
+        serde_json::to_value(&add).expect("encode"),
+        json!({"driver": "usb-tablet", "usb_version": 1})
+    );
 }
