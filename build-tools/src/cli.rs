@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::bundled;
+use crate::{agent_schema, capture};
 use crate::diff::DiffSide;
 use crate::engine::{self, Settings};
 use crate::error::Error;
@@ -35,7 +36,7 @@ pub enum Command {
     Diff(DiffArgs),
     /// Capture `query-qmp-schema` from a QEMU program or a running QMP server into
     /// `qemu-<version>-<target>.json` (plus a `.version` sidecar); see [`crate::capture`].
-    Capture(crate::capture::CaptureArgs),
+    Capture(capture::CaptureArgs),
 }
 
 /// Arguments of `generate`.
@@ -141,7 +142,7 @@ pub enum CliError {
     Diff(#[from] crate::diff::DiffError),
     /// `capture` failed.
     #[error(transparent)]
-    Capture(#[from] Box<crate::capture::CaptureError>),
+    Capture(#[from] Box<capture::CaptureError>),
     /// Standard output or error could not be written.
     #[error("cannot write to {stream}: {source}")]
     Output {
@@ -170,7 +171,18 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
             write_out(stdout, "stdout", listing.as_bytes())
         }
         Command::Diff(args) => diff(args, stdout, stderr),
-        Command::Capture(args) => crate::capture::run(args, stderr),
+        Command::Capture(args) => match args.binary.as_deref().filter(|b| agent_schema::is_agent(b)) {
+            Some(agent) => agent_schema::run(
+                agent,
+                args.agent_manual.as_deref(),
+                args.returns_from.as_deref(),
+                args.output.clone(),
+                args.dir.clone(),
+                stderr,
+            ),
+            None => capture::run(args, stderr),
+        }
+        .map_err(CliError::from),
     }
 }
 
@@ -376,8 +388,8 @@ fn parse_rename(text: &str) -> Result<(String, String), String> {
     }
 }
 
-impl From<crate::capture::CaptureError> for CliError {
-    fn from(error: crate::capture::CaptureError) -> Self {
+impl From<capture::CaptureError> for CliError {
+    fn from(error: capture::CaptureError) -> Self {
         CliError::Capture(Box::new(error))
     }
 }

@@ -33,7 +33,9 @@
 //! `qmp-codegen generate [SCHEMA] [-o FILE]` (SCHEMA defaults to the newest schema bundled from
 //! the repository's `schemas/`), `qmp-codegen names SCHEMA` (the Rust type of every schema
 //! entity), `qmp-codegen diff OLD NEW [--json]` (what changed between two schemas; see [`diff`]).
-//! `cargo run -p qmp-build-tools -- generate` works anywhere, without QEMU.
+//! The command line is behind the feature `cli` (its argument parser, and the QMP client with
+//! its async runtime for `capture`), so a `build.rs` using the library compiles none of it:
+//! `cargo run -p qmp-build-tools --features cli -- generate` works anywhere, without QEMU.
 //!
 //! # What the generated code looks like
 //!
@@ -88,9 +90,12 @@ pub mod diff;
 pub mod ident;
 pub mod naming;
 
+#[cfg(feature = "cli")]
 pub mod agent_schema;
 pub mod bundled;
+#[cfg(feature = "cli")]
 pub mod capture;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod config;
 pub mod emit;

@@ -26,7 +26,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
+use tokio_stream::StreamExt;
 use serde_json::Value;
 use tokio::net::ToSocketAddrs;
 

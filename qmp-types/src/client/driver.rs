@@ -26,7 +26,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, BytesMut};
-use futures::Stream;
+use tokio_stream::Stream;
 use serde_json::{Map, Value};
 use tokio::io::AsyncWrite;
 use tokio::sync::{mpsc, oneshot};

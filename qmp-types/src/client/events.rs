@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::{Stream, StreamExt};
+use tokio_stream::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -216,7 +216,7 @@ impl<E: EventSet> Stream for EventStream<E> {
                     event.message
                 }
             },
-            Source::Lagging(stream) => match stream.poll_next_unpin(cx) {
+            Source::Lagging(stream) => match Pin::new(stream).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(BroadcastStreamRecvError::Lagged(missed)))) => {

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
+use tokio_stream::StreamExt;
 use serde_json::{json, Value};
 
 use crate::client::{arguments_of, Client, EventStream, Received};
