@@ -104,6 +104,7 @@ pub struct Capture {
 
 /// Why a capture failed; each variant names the program, socket or file involved.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// No private directory for the QMP socket could be made.
     #[error("cannot create a private directory for the QMP socket: {0}")]

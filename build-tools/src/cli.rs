@@ -9,11 +9,11 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::bundled;
-use crate::{agent_schema, capture};
 use crate::diff::DiffSide;
 use crate::engine::{self, Settings};
 use crate::error::Error;
 use crate::reference::{self, companion, Manual};
+use crate::{agent_schema, capture};
 
 /// `qmp-codegen`: typed Rust bindings from QEMU's `query-qmp-schema` output.
 #[derive(Debug, Parser)]
@@ -130,6 +130,7 @@ pub struct DiffArgs {
 
 /// Why a `qmp-codegen` run failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// The generator failed.
     #[error(transparent)]
@@ -171,18 +172,20 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
             write_out(stdout, "stdout", listing.as_bytes())
         }
         Command::Diff(args) => diff(args, stdout, stderr),
-        Command::Capture(args) => match args.binary.as_deref().filter(|b| agent_schema::is_agent(b)) {
-            Some(agent) => agent_schema::run(
-                agent,
-                args.agent_manual.as_deref(),
-                args.returns_from.as_deref(),
-                args.output.clone(),
-                args.dir.clone(),
-                stderr,
-            ),
-            None => capture::run(args, stderr),
+        Command::Capture(args) => {
+            match args.binary.as_deref().filter(|b| agent_schema::is_agent(b)) {
+                Some(agent) => agent_schema::run(
+                    agent,
+                    args.agent_manual.as_deref(),
+                    args.returns_from.as_deref(),
+                    args.output.clone(),
+                    args.dir.clone(),
+                    stderr,
+                ),
+                None => capture::run(args, stderr),
+            }
+            .map_err(CliError::from)
         }
-        .map_err(CliError::from),
     }
 }
 

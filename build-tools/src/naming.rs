@@ -125,6 +125,7 @@ impl fmt::Display for Collision {
 
 /// Why names could not be assigned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NamingError {
     /// The entries break a rule of the schema (duplicate names, a type reference that does
     /// not resolve, an array cycle): see [`qmp_types::introspection::validate`].

@@ -92,6 +92,7 @@ pub struct SchemaDiff {
 /// A schema that cannot be compared; every variant names the side (`old` or `new`) and the
 /// schema's file or name.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DiffError {
     /// A schema file could not be read.
     #[error("cannot read {side} schema {path}: {source}")]
