@@ -79,15 +79,15 @@
 //!
 //! # Pipeline
 //!
-//! One stage per module: [`parse`] (JSON → entries, with errors naming the entry) →
-//! [`model`] (options, reachability, serde directions, cycles) → [`naming`] → [`emit`]
-//! (`quote!`) → [`format`](mod@format) (`prettyplease`, `@generated` header). [`engine`] runs them for
-//! both front ends, [`Config`] and the CLI ([`cli`]).
+//! One stage per module, private to the crate: `parse` (JSON → entries, with errors naming the
+//! entry) → `model` (options, reachability, serde directions, cycles) → [`naming`] → `emit`
+//! (`quote!`) → `format` (`prettyplease`, `@generated` header). [`engine`] runs them for both
+//! front ends, [`Config`] and the CLI (feature `cli`).
 
 #![warn(missing_docs)]
 
 pub mod diff;
-pub mod ident;
+mod ident;
 pub mod naming;
 
 #[cfg(feature = "cli")]
@@ -97,13 +97,13 @@ pub mod bundled;
 pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
-pub mod config;
-pub mod emit;
+mod config;
+mod emit;
 pub mod engine;
-pub mod error;
-pub mod format;
-pub mod model;
-pub mod parse;
+mod error;
+mod format;
+mod model;
+mod parse;
 pub mod reference;
 
 pub use config::{generate_bindings, Config};

@@ -6,7 +6,7 @@
 //!
 //! # The naming rule
 //!
-//! *Word pieces* are wire names in `UpperCamelCase` ([`crate::ident::upper_camel`]:
+//! *Word pieces* are wire names in `UpperCamelCase` (`ident::upper_camel`:
 //! `query-block` → `QueryBlock`, `BLOCK_JOB_COMPLETED` → `BlockJobCompleted`,
 //! `__com.redhat_foo` → `ComRedhatFoo`).
 //!

@@ -175,7 +175,7 @@ pub fn diff(old: Vec<SchemaInfo>, new: Vec<SchemaInfo>) -> Result<SchemaDiff, Di
 /// (each the `return` array of `query-qmp-schema`, like the files in `schemas/`).
 ///
 /// # Errors
-/// [`DiffError::Schema`] for malformed JSON or entries (see [`crate::parse::parse`]),
+/// [`DiffError::Schema`] for malformed JSON or entries (see `parse::parse`),
 /// naming the side and the schema.
 pub fn diff_json(
     old_name: &str,
