@@ -14,7 +14,7 @@ use std::process::Command;
 
 use qmp_types::introspection::SchemaInfo;
 
-use crate::cli::CliError;
+use crate::capture::{progress, CaptureError};
 use crate::error::{Error, Result};
 use crate::reference::{self, Manual, Program};
 
@@ -157,8 +157,8 @@ fn binary_version(binary: &Path) -> Option<String> {
 /// `dir/qemu-ga-<version>.json`, with the manual beside it; reports on `stderr`.
 ///
 /// # Errors
-/// [`CliError::Generate`] when a manual cannot be read or the files cannot be written,
-/// [`CliError::Output`] when `stderr` cannot be written.
+/// [`CaptureError::Agent`] when a manual cannot be read or the files cannot be written,
+/// [`CaptureError::Progress`] when `stderr` cannot be written.
 pub fn run(
     binary: &Path,
     manual: Option<&Path>,
@@ -166,9 +166,9 @@ pub fn run(
     output: Option<PathBuf>,
     dir: Option<PathBuf>,
     stderr: &mut dyn Write,
-) -> std::result::Result<(), CliError> {
+) -> std::result::Result<(), CaptureError> {
     let manual = manual.map_or_else(|| manual_beside(binary), Path::to_owned);
-    let agent = from_manual(&manual, returns_from)?;
+    let agent = from_manual(&manual, returns_from).map_err(|e| CaptureError::Agent(Box::new(e)))?;
     let mut report = String::new();
     for warning in &agent.warnings {
         report.push_str(&format!("capture: warning: {warning}\n"));
@@ -190,7 +190,9 @@ pub fn run(
         dir.unwrap_or_else(|| PathBuf::from("."))
             .join(agent.file_name())
     });
-    let written = agent.write(&path)?;
+    let written = agent
+        .write(&path)
+        .map_err(|e| CaptureError::Agent(Box::new(e)))?;
     report.push_str(&format!(
         "capture: QEMU guest agent {} from {}: {} schema entries -> {} (manual in {})\n",
         agent.version,
@@ -199,13 +201,7 @@ pub fn run(
         path.display(),
         written.display()
     ));
-    stderr
-        .write_all(report.as_bytes())
-        .and_then(|()| stderr.flush())
-        .map_err(|source| CliError::Output {
-            stream: "stderr",
-            source,
-        })
+    progress(stderr, &report)
 }
 
 #[cfg(test)]

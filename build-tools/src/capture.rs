@@ -33,7 +33,6 @@ use qmp_types::wire::ErrorClass;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::CliError;
 use crate::reference::{self, companion, Program};
 
 /// The target name used for servers that have no `query-target` (the storage daemon).
@@ -105,6 +104,7 @@ pub struct Capture {
 
 /// Why a capture failed; each variant names the program, socket or file involved.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaptureError {
     /// No private directory for the QMP socket could be made.
     #[error("cannot create a private directory for the QMP socket: {0}")]
@@ -176,6 +176,12 @@ pub enum CaptureError {
         /// The program captured.
         expected: Program,
     },
+    /// The guest agent's schema could not be made from its manual or written.
+    #[error("guest agent: {0}")]
+    Agent(#[source] Box<crate::error::Error>),
+    /// Progress could not be reported on standard error.
+    #[error("cannot write to stderr: {0}")]
+    Progress(#[source] std::io::Error),
     /// A file could not be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -233,27 +239,13 @@ pub struct CaptureArgs {
     pub args: Vec<String>,
 }
 
-/// Runs `qmp-codegen capture`: captures, writes the schema and its sidecar, and reports
+/// Runs `qmp-codegen capture` for a QEMU program or socket (the guest agent is
+/// [`crate::agent_schema::run`]): captures, writes the schema and its sidecar, and reports
 /// progress on `stderr`.
 ///
 /// # Errors
-/// [`CliError::Capture`] when the capture or a write fails, [`CliError::Output`] when
-/// `stderr` cannot be written.
-pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CliError> {
-    if let Some(agent) = args
-        .binary
-        .as_deref()
-        .filter(|b| crate::agent_schema::is_agent(b))
-    {
-        return crate::agent_schema::run(
-            agent,
-            args.agent_manual.as_deref(),
-            args.returns_from.as_deref(),
-            args.output,
-            args.dir,
-            stderr,
-        );
-    }
+/// [`CaptureError`] when the capture, a write or the progress report on `stderr` fails.
+pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CaptureError> {
     let source = match (args.binary, args.socket) {
         (Some(path), _) => Source::Binary {
             kind: args.kind.unwrap_or_else(|| ProgramKind::guess(&path)),
@@ -262,7 +254,7 @@ pub fn run(args: CaptureArgs, stderr: &mut dyn Write) -> Result<(), CliError> {
         },
         (None, Some(socket)) => Source::Socket(socket),
         // clap's `source` group requires one of the two.
-        (None, None) => return Err(CaptureError::NoSource.into()),
+        (None, None) => return Err(CaptureError::NoSource),
     };
     let from = match &source {
         Source::Binary { path, .. } => format!("starting {}", path.display()),
@@ -335,7 +327,7 @@ fn store_reference(
     capture: &Capture,
     schema: &Path,
     stderr: &mut dyn Write,
-) -> Result<(), CliError> {
+) -> Result<(), CaptureError> {
     let manual = reference::read(file).map_err(|e| CaptureError::Reference(Box::new(e)))?;
     if manual.program != program {
         let error = CaptureError::WrongReference {
@@ -344,7 +336,7 @@ fn store_reference(
             expected: program,
         };
         if explicit {
-            return Err(error.into());
+            return Err(error);
         }
         return progress(stderr, &format!("capture: warning: {error}; not stored\n"));
     }
@@ -386,14 +378,11 @@ fn store_reference(
 }
 
 /// Writes one progress line to `stderr`.
-fn progress(stderr: &mut dyn Write, line: &str) -> Result<(), CliError> {
+pub(crate) fn progress(stderr: &mut dyn Write, line: &str) -> Result<(), CaptureError> {
     stderr
         .write_all(line.as_bytes())
         .and_then(|()| stderr.flush())
-        .map_err(|source| CliError::Output {
-            stream: "stderr",
-            source,
-        })
+        .map_err(CaptureError::Progress)
 }
 
 /// Captures the schema from `source`; calls and the handshake time out after `timeout`, as

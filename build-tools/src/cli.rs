@@ -14,6 +14,7 @@ use crate::engine::{self, Settings};
 use crate::error::Error;
 use crate::reference::{self, companion, Manual};
 use crate::type_attributes::TypeAttribute;
+use crate::{agent_schema, capture};
 
 /// `qmp-codegen`: typed Rust bindings from QEMU's `query-qmp-schema` output.
 #[derive(Debug, Parser)]
@@ -36,7 +37,7 @@ pub enum Command {
     Diff(DiffArgs),
     /// Capture `query-qmp-schema` from a QEMU program or a running QMP server into
     /// `qemu-<version>-<target>.json` (plus a `.version` sidecar); see [`crate::capture`].
-    Capture(crate::capture::CaptureArgs),
+    Capture(capture::CaptureArgs),
 }
 
 /// Arguments of `generate`.
@@ -143,6 +144,7 @@ pub struct DiffArgs {
 
 /// Why a `qmp-codegen` run failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CliError {
     /// The generator failed.
     #[error(transparent)]
@@ -155,7 +157,7 @@ pub enum CliError {
     Diff(#[from] crate::diff::DiffError),
     /// `capture` failed.
     #[error(transparent)]
-    Capture(#[from] Box<crate::capture::CaptureError>),
+    Capture(#[from] Box<capture::CaptureError>),
     /// Standard output or error could not be written.
     #[error("cannot write to {stream}: {source}")]
     Output {
@@ -184,7 +186,20 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
             write_out(stdout, "stdout", listing.as_bytes())
         }
         Command::Diff(args) => diff(args, stdout, stderr),
-        Command::Capture(args) => crate::capture::run(args, stderr),
+        Command::Capture(args) => {
+            match args.binary.as_deref().filter(|b| agent_schema::is_agent(b)) {
+                Some(agent) => agent_schema::run(
+                    agent,
+                    args.agent_manual.as_deref(),
+                    args.returns_from.as_deref(),
+                    args.output.clone(),
+                    args.dir.clone(),
+                    stderr,
+                ),
+                None => capture::run(args, stderr),
+            }
+            .map_err(CliError::from)
+        }
     }
 }
 
@@ -409,8 +424,8 @@ fn parse_type_setting(text: &str) -> Result<(String, String), String> {
     }
 }
 
-impl From<crate::capture::CaptureError> for CliError {
-    fn from(error: crate::capture::CaptureError) -> Self {
+impl From<capture::CaptureError> for CliError {
+    fn from(error: capture::CaptureError) -> Self {
         CliError::Capture(Box::new(error))
     }
 }

@@ -6,6 +6,7 @@ use crate::naming::NamingError;
 
 /// Everything that can go wrong between reading a schema and writing the bindings.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The schema file could not be read.
     #[error("cannot read schema {path}: {source}")]

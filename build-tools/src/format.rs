@@ -15,10 +15,12 @@ pub struct Origin<'a> {
     pub reference: Option<(&'a str, Option<&'a str>)>,
 }
 
-/// Formats the `emitted` items behind the header for `origin`.
+/// Formats the `emitted` items behind the header for `origin`, in one piece (the engine
+/// formats ranges in parallel and joins them; its tests compare the two).
 ///
 /// # Errors
 /// [`Error::Format`] when the tokens are not a valid Rust file (a bug in the emitter).
+#[cfg(test)]
 pub fn format(emitted: Emitted, origin: Origin<'_>) -> Result<String> {
     Ok(join(origin, &[body(emitted)?]))
 }

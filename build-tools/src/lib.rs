@@ -33,7 +33,9 @@
 //! `qmp-codegen generate [SCHEMA] [-o FILE]` (SCHEMA defaults to the newest schema bundled from
 //! the repository's `schemas/`), `qmp-codegen names SCHEMA` (the Rust type of every schema
 //! entity), `qmp-codegen diff OLD NEW [--json]` (what changed between two schemas; see [`diff`]).
-//! `cargo run -p qmp-build-tools -- generate` works anywhere, without QEMU.
+//! The command line is behind the feature `cli` (its argument parser, and the QMP client with
+//! its async runtime for `capture`), so a `build.rs` using the library compiles none of it:
+//! `cargo run -p qmp-build-tools --features cli -- generate` works anywhere, without QEMU.
 //!
 //! # What the generated code looks like
 //!
@@ -77,28 +79,31 @@
 //!
 //! # Pipeline
 //!
-//! One stage per module: [`parse`] (JSON → entries, with errors naming the entry) →
-//! [`model`] (options, reachability, serde directions, cycles) → [`naming`] → [`emit`]
-//! (`quote!`) → [`format`](mod@format) (`prettyplease`, `@generated` header). [`engine`] runs them for
-//! both front ends, [`Config`] and the CLI ([`cli`]).
+//! One stage per module, private to the crate: `parse` (JSON → entries, with errors naming the
+//! entry) → `model` (options, reachability, serde directions, cycles) → [`naming`] → `emit`
+//! (`quote!`) → `format` (`prettyplease`, `@generated` header). [`engine`] runs them for both
+//! front ends, [`Config`] and the CLI (feature `cli`).
 
 #![warn(missing_docs)]
 
 pub mod diff;
-pub mod ident;
+mod ident;
 pub mod naming;
 
+#[cfg(feature = "cli")]
 pub mod agent_schema;
 pub mod bundled;
+#[cfg(feature = "cli")]
 pub mod capture;
+#[cfg(feature = "cli")]
 pub mod cli;
-pub mod config;
-pub mod emit;
+mod config;
+mod emit;
 pub mod engine;
-pub mod error;
-pub mod format;
-pub mod model;
-pub mod parse;
+mod error;
+mod format;
+mod model;
+mod parse;
 pub mod reference;
 pub mod type_attributes;
 

@@ -6,7 +6,7 @@
 //!
 //! # The naming rule
 //!
-//! *Word pieces* are wire names in `UpperCamelCase` ([`crate::ident::upper_camel`]:
+//! *Word pieces* are wire names in `UpperCamelCase` (`ident::upper_camel`:
 //! `query-block` → `QueryBlock`, `BLOCK_JOB_COMPLETED` → `BlockJobCompleted`,
 //! `__com.redhat_foo` → `ComRedhatFoo`).
 //!
@@ -125,6 +125,7 @@ impl fmt::Display for Collision {
 
 /// Why names could not be assigned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NamingError {
     /// The entries break a rule of the schema (duplicate names, a type reference that does
     /// not resolve, an array cycle): see [`qmp_types::introspection::validate`].

@@ -26,6 +26,7 @@ pub const SENTINEL: u8 = 0xFF;
 
 /// A framing error, with the offset of the offending byte counted from the start of the stream.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodecError {
     /// A message grew past the maximum size.
     #[error(

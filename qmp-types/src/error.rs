@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::codec::CodecError;
 use crate::wire::{ErrorClass, WireError};
 
 /// An error from the QMP or guest-agent client.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The server executed the command and answered with an error response.
     #[error("`{command}` failed: {class}: {desc}")]
@@ -108,11 +111,12 @@ pub enum Error {
     Runtime(String),
     /// A problem with one event of a subscription (the blocking event iterator).
     #[error(transparent)]
-    Event(#[from] crate::client::EventError),
+    Event(#[from] EventError),
 }
 
 /// Why a command cannot be executed out of band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OobUnavailable {
     /// The `oob` capability was not negotiated (not offered by the server, or disabled in the
     /// client configuration).
@@ -125,6 +129,7 @@ pub enum OobUnavailable {
 
 /// A violation of the protocol, or a loss the protocol makes unavoidable.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtocolError {
     /// The server answered with an error that carries no `id` (it could not parse a request
     /// far enough), and this request was among those it never answered. Its outcome is
@@ -166,4 +171,39 @@ pub enum ProtocolError {
     /// The byte stream could not be framed or decoded (garbage, oversized message, ...).
     #[error("invalid data from the server: {0}")]
     Stream(#[from] CodecError),
+}
+
+/// A per-subscriber problem. The stream goes on after [`EventError::Lagged`] and
+/// [`EventError::Decode`], and ends after [`EventError::Overflow`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventError {
+    /// A lagging subscriber fell behind by more than its buffer; this many events were
+    /// dropped for it.
+    #[error("event subscriber fell behind and missed {missed} events")]
+    Lagged {
+        /// How many events were dropped.
+        missed: u64,
+    },
+    /// A lossless subscriber fell behind by more than its memory cap. Every event before this
+    /// item was delivered; the subscription ends here.
+    #[error(
+        "lossless event subscriber fell behind by more than {cap} bytes of events; \
+         the subscription ended (every event before this was delivered)"
+    )]
+    Overflow {
+        /// The cap that was exceeded, in bytes.
+        cap: usize,
+    },
+    /// A known event whose `data` does not match its type.
+    #[error("cannot decode event `{event}`: {source}; the event: {raw}")]
+    Decode {
+        /// The event's wire name.
+        event: String,
+        /// The event as received (`event`, `data`, `timestamp`).
+        raw: Value,
+        /// The decoding error.
+        #[source]
+        source: serde_json::Error,
+    },
 }

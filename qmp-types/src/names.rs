@@ -20,6 +20,7 @@ pub struct QmpName<'a> {
 
 /// Why a string is not a well-formed QMP name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NameError {
     /// The name is empty.
     #[error("a QMP name cannot be empty")]

@@ -13,7 +13,9 @@
 //! an ordinary (in-band only) QMP connection, and the client asks `guest-info` once which
 //! commands send no answer on success (see [`crate::qga_no_answer`]).
 
+use std::collections::hash_map::RandomState;
 use std::fmt::Display;
+use std::hash::BuildHasher;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,9 +78,10 @@ impl GuestAgent {
             let mut sent = Vec::new();
             let mut pause = FIRST_SYNC_PAUSE;
             loop {
-                // Only 53 bits, so the id survives agents or proxies that handle JSON numbers
-                // as doubles.
-                let sync_id = fastrand::u64(1..1 << 53);
+                // Random (std's randomly keyed hasher, fresh keys per call), so a late answer
+                // to an earlier connection's sync is not taken for ours; only 53 bits and never
+                // 0, so the id survives agents or proxies that handle JSON numbers as doubles.
+                let sync_id = RandomState::new().hash_one(sent.len()) % ((1 << 53) - 1) + 1;
                 sent.push(sync_id);
                 send_sync(&mut reader, sync_id).await?;
                 match tokio::time::timeout(pause, answer_to(&mut reader, &sent)).await {

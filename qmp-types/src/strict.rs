@@ -128,6 +128,7 @@ impl fmt::Display for Finding {
 
 /// Why a strict check could not compare at all.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StrictError {
     /// The answer does not decode into the type.
     #[error("the answer does not decode into `{type_name}`: {source}")]

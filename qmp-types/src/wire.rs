@@ -288,6 +288,7 @@ pub enum ServerMessage {
 
 /// Why a JSON value is not a QMP server message.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum WireError {
     /// The value is not a JSON object.
     #[error("a QMP server message must be a JSON object, got {found}")]

@@ -14,6 +14,7 @@ use crate::schema::{Schema, Variants};
 
 /// Arguments the live schema refuses, or `key=value` words that contradict each other.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ArgumentError {
     /// The server has no such command.
     #[error("unknown command `{0}` (the server's schema has no such command; TAB lists them)")]

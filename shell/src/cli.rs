@@ -60,6 +60,7 @@ pub struct Arguments {
 
 /// Why the shell stopped with an error.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ShellError {
     /// The tokio runtime could not be created.
     #[error("cannot start the async runtime: {0}")]

@@ -60,6 +60,7 @@ pub struct Word<'a> {
 
 /// Why a line cannot be read. Every variant names the byte offset of the problem.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum InputError {
     /// A `{`, `[` or `"` is never closed.
     #[error("unbalanced JSON: `{open}` at byte {offset} is never closed")]

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 /// Why a QEMU program could not be started.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LaunchError {
     /// The private directory (socket, stderr) could not be made.
     #[error("cannot create a private directory for the QMP socket: {0}")]

@@ -72,6 +72,7 @@ pub struct Settings {
 
 /// Why a session could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
     /// The QEMU program could not be started.
     #[error(transparent)]

@@ -14,13 +14,11 @@
 //! bindings (with docs) build in ≤ 0.5 × the time of `qapi-qmp`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use qmp_bench::{ms, secs, Stats};
+use qmp_bench::{cargo_in, ms, run, secs, Stats, QAPI_VERSION};
 
 const RUNS: usize = 20;
-const QAPI_VERSION: &str = "=0.15.0";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -174,16 +172,7 @@ fn time_crate_build(dir: &Path, package: &str) -> Result<Duration, Box<dyn std::
 }
 
 fn cargo(dir: &Path, args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CARGO_TARGET_DIR")
-        .env("CARGO_INCREMENTAL", "0")
-        .status()?;
-    if !status.success() {
-        return Err(format!("cargo {} failed in {}", args.join(" "), dir.display()).into());
-    }
-    Ok(())
+    run(cargo_in(dir, args).env("CARGO_INCREMENTAL", "0")).map(drop)
 }
 
 /// Counts the lines of the code `qapi-qmp`'s build script generated.

@@ -92,6 +92,7 @@ pub struct SchemaDiff {
 /// A schema that cannot be compared; every variant names the side (`old` or `new`) and the
 /// schema's file or name.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DiffError {
     /// A schema file could not be read.
     #[error("cannot read {side} schema {path}: {source}")]
@@ -174,7 +175,7 @@ pub fn diff(old: Vec<SchemaInfo>, new: Vec<SchemaInfo>) -> Result<SchemaDiff, Di
 /// (each the `return` array of `query-qmp-schema`, like the files in `schemas/`).
 ///
 /// # Errors
-/// [`DiffError::Schema`] for malformed JSON or entries (see [`crate::parse::parse`]),
+/// [`DiffError::Schema`] for malformed JSON or entries (see `parse::parse`),
 /// naming the side and the schema.
 pub fn diff_json(
     old_name: &str,

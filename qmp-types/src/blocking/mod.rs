@@ -26,9 +26,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::Value;
 use tokio::net::ToSocketAddrs;
+use tokio_stream::StreamExt;
 
 use crate::client::{self, ClientConfig, EventError, EventStream, Received};
 use crate::command::Command;

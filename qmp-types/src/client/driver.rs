@@ -26,11 +26,11 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Buf, BufMut, BytesMut};
-use futures::Stream;
 use serde_json::{Map, Value};
 use tokio::io::AsyncWrite;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Sleep;
+use tokio_stream::Stream;
 use tokio_util::codec::FramedRead;
 
 use crate::client::events::{Subscriber, WireEvent};

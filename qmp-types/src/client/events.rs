@@ -24,12 +24,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::{Stream, StreamExt};
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::{Stream, StreamExt};
 
+use crate::error::EventError;
 use crate::event::{EventSet, UnknownEvent};
 use crate::wire::{EventMessage, Timestamp};
 
@@ -40,40 +41,6 @@ pub struct Received<E> {
     pub event: E,
     /// When the event happened in the server ([`Timestamp::UNKNOWN`] if it had no time).
     pub timestamp: Timestamp,
-}
-
-/// A per-subscriber problem. The stream goes on after [`EventError::Lagged`] and
-/// [`EventError::Decode`], and ends after [`EventError::Overflow`].
-#[derive(Debug, thiserror::Error)]
-pub enum EventError {
-    /// A lagging subscriber fell behind by more than its buffer; this many events were
-    /// dropped for it.
-    #[error("event subscriber fell behind and missed {missed} events")]
-    Lagged {
-        /// How many events were dropped.
-        missed: u64,
-    },
-    /// A lossless subscriber fell behind by more than its memory cap. Every event before this
-    /// item was delivered; the subscription ends here.
-    #[error(
-        "lossless event subscriber fell behind by more than {cap} bytes of events; \
-         the subscription ended (every event before this was delivered)"
-    )]
-    Overflow {
-        /// The cap that was exceeded, in bytes.
-        cap: usize,
-    },
-    /// A known event whose `data` does not match its type.
-    #[error("cannot decode event `{event}`: {source}; the event: {raw}")]
-    Decode {
-        /// The event's wire name.
-        event: String,
-        /// The event as received (`event`, `data`, `timestamp`).
-        raw: Value,
-        /// The decoding error.
-        #[source]
-        source: serde_json::Error,
-    },
 }
 
 /// One event as the driver hands it to subscribers: shared by all of them, with its size on
@@ -216,7 +183,7 @@ impl<E: EventSet> Stream for EventStream<E> {
                     event.message
                 }
             },
-            Source::Lagging(stream) => match stream.poll_next_unpin(cx) {
+            Source::Lagging(stream) => match Pin::new(stream).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => return Poll::Ready(None),
                 Poll::Ready(Some(Err(BroadcastStreamRecvError::Lagged(missed)))) => {

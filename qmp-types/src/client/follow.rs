@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::{json, Value};
+use tokio_stream::StreamExt;
 
 use crate::client::{arguments_of, Client, EventStream, Received};
 use crate::command::Command;

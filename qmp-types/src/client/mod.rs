@@ -32,9 +32,9 @@ use serde_json::{Map, Value};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::codec::FramedRead;
 
-pub use crate::error::{Error, OobUnavailable, ProtocolError};
+pub use crate::error::{Error, EventError, OobUnavailable, ProtocolError};
 pub use config::{ClientConfig, MAX_IN_BAND_IN_FLIGHT};
-pub use events::{EventError, EventStream, Received};
+pub use events::{EventStream, Received};
 pub use fds::{AddedFd, NamedFd};
 pub use handshake::Negotiating;
 pub(crate) use handshake::{next_message as next_handshake_message, within as within_handshake};

@@ -46,6 +46,7 @@ pub enum Step {
 
 /// A query string that does not parse; every variant names the query and the byte position.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum QueryError {
     /// The query string is empty.
     #[error("empty probe query: expected `command/...` or `EVENT/...`")]
