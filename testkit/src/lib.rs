@@ -266,6 +266,21 @@ impl QemuProcess {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        // The socket file exists a moment before the program listens on it; a test that
+        // connects in between would be refused. Wait for the listening state without
+        // connecting (a connection would be the server's first client).
+        while !is_listening(&process.socket) {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                panic!("{} exited early with {status}", binary.display());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not listen on {} within 10 s",
+                binary.display(),
+                process.socket.display()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
         process
     }
 
@@ -300,6 +315,24 @@ impl Drop for QemuProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Whether a Unix socket bound to `path` is listening, as the kernel's socket table
+/// (`/proc/net/unix`, flag `__SO_ACCEPTCON`) says; `true` where that table cannot be read, so
+/// that callers fall back to connecting.
+fn is_listening(path: &Path) -> bool {
+    /// The `Flags` bit of a listening socket.
+    const ACCEPTING: u32 = 0x0001_0000;
+    let Ok(table) = std::fs::read_to_string("/proc/net/unix") else {
+        return true;
+    };
+    let path = path.to_string_lossy();
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() >= 8
+            && fields[7..].join(" ") == path
+            && u32::from_str_radix(fields[3], 16).is_ok_and(|flags| flags & ACCEPTING != 0)
+    })
 }
 
 #[cfg(test)]
