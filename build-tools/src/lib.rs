@@ -26,11 +26,13 @@
 //! }
 //! ```
 //!
-//! [`generate_bindings`] is the one-call form for every command and event.
+//! [`generate_bindings`] is the one-call form for every command and event;
+//! [`Config::schemas`] makes one module for several QEMU releases (see [`merge`]).
 //!
 //! # Command line
 //!
-//! `qmp-codegen generate [SCHEMA] [-o FILE]` (SCHEMA defaults to the newest schema bundled from
+//! `qmp-codegen generate [SCHEMA...] [-o FILE]` (several schemas: one merged module; no SCHEMA:
+//! the newest schema bundled from
 //! the repository's `schemas/`), `qmp-codegen names SCHEMA` (the Rust type of every schema
 //! entity), `qmp-codegen diff OLD NEW [--json]` (what changed between two schemas; see [`diff`]).
 //! `cargo run -p qmp-build-tools -- generate` works anywhere, without QEMU.
@@ -97,6 +99,7 @@ pub mod emit;
 pub mod engine;
 pub mod error;
 pub mod format;
+pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod reference;
