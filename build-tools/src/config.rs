@@ -82,8 +82,10 @@ impl Config {
     /// release requires it, enum values and variants are the union, and commands, events,
     /// members and values say which releases have them (docs, and
     /// `qmp_types::Command::AVAILABLE_IN`); see [`crate::merge`]. Each schema uses the
-    /// manual stored beside it (unless [`Config::no_reference`]); releases are labelled by
-    /// the `.version` sidecar or the file name. One path is the same as [`Config::schema`].
+    /// manual stored beside it (unless [`Config::no_reference`]; [`Config::reference`],
+    /// one manual, does not apply); releases are labelled by the `.version` sidecar or the
+    /// file name. One path is the same as [`Config::schema`]; none is
+    /// [`Error::NoSchemas`].
     ///
     /// # Examples
     /// ```no_run
@@ -456,6 +458,34 @@ mod tests {
         );
         assert!(message.contains("`qemu-ga-1.0.json`"), "{message}");
         assert!(message.contains("qemu-ga-10.0.2.json"), "{message}");
+    }
+
+    #[test]
+    fn several_schemas_merge_and_none_is_an_error() {
+        let err = Config::new()
+            .schemas(Vec::<PathBuf>::new())
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::NoSchemas), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("qemu-1.0.0-x86_64.json");
+        let new = dir.path().join("qemu-2.0.0-x86_64.json");
+        fs::write(&old, SCHEMA).unwrap();
+        fs::write(
+            &new,
+            r#"[
+                {"name":"stop","meta-type":"command","arg-type":"0","ret-type":"0"},
+                {"name":"cont","meta-type":"command","arg-type":"0","ret-type":"0"},
+                {"name":"0","meta-type":"object","members":[]}
+            ]"#,
+        )
+        .unwrap();
+        let code = Config::new().schemas([&old, &new]).generate().unwrap();
+        assert!(
+            code.contains(r#"#[qmp(name = "stop", available_in = ["1.0.0", "2.0.0"])]"#),
+            "{code}"
+        );
+        assert!(code.contains(r#"#[qmp(name = "cont", available_in = ["2.0.0"])]"#));
     }
 
     #[test]
