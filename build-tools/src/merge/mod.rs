@@ -148,7 +148,7 @@ fn keys(inputs: &[Input]) -> (Vec<HashMap<String, String>>, Vec<String>) {
                             Some(&(owner_meta, owner)) => {
                                 let renamed = format!("{name}{}", label_suffix(&input.label));
                                 collisions.push(format!(
-                                    "`{name}` is a {owner_meta} in {} and a {meta} in {}: \
+                                    "`{name}` is an {owner_meta} in {} and an {meta} in {}: \
                                      the {meta} is named `{renamed}`",
                                     inputs[owner].label, input.label
                                 ));
@@ -167,7 +167,7 @@ fn keys(inputs: &[Input]) -> (Vec<HashMap<String, String>>, Vec<String>) {
         }
         for entry in &input.entries {
             if matches!(entry.kind, SchemaInfoKind::Array { .. }) {
-                let key = array_key(&input.entries, &keys, &entry.name);
+                let key = array_key(&keys, &entry.name);
                 keys.insert(entry.name.clone(), key);
             }
         }
@@ -176,8 +176,9 @@ fn keys(inputs: &[Input]) -> (Vec<HashMap<String, String>>, Vec<String>) {
     (all, collisions)
 }
 
-/// The key of array `name`: `[element key]`, through nested arrays.
-fn array_key(entries: &[SchemaInfo], keys: &HashMap<String, String>, name: &str) -> String {
+/// The key of array `name`: `[element key]`, through nested arrays (an array's name
+/// spells its element's: `[17]`, `[[int]]`).
+fn array_key(keys: &HashMap<String, String>, name: &str) -> String {
     let mut depth = 0;
     let mut inner = name;
     while let Some(element) = inner
@@ -187,24 +188,32 @@ fn array_key(entries: &[SchemaInfo], keys: &HashMap<String, String>, name: &str)
         depth += 1;
         inner = element;
     }
-    // Masked array names spell their element (`[17]`); an unmasked one is found by entry.
-    let element = keys.get(inner).cloned().unwrap_or_else(|| {
-        entries
-            .iter()
-            .find(|e| e.name == inner)
-            .map_or_else(|| inner.to_owned(), |e| e.name.clone())
-    });
+    let element = keys.get(inner).map_or(inner, String::as_str);
     format!("{}{element}{}", "[".repeat(depth), "]".repeat(depth))
 }
 
-/// The suffix that tells apart a type renamed for a collision: `V` and the label with every
-/// character that is not a letter or digit turned into `_` (`10.0.2` → `V10_0_2`).
+/// The suffix that tells apart a type renamed for a collision: `V` and the label's
+/// alphanumeric runs, each capitalised, with `_` only between two digits (`10.0.2` →
+/// `V10_0_2`, `qemu-10.0.2-aarch64` → `VQemu10_0_2Aarch64`), which Rust's naming lints
+/// accept.
 fn label_suffix(label: &str) -> String {
-    let tail: String = label
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("V{tail}")
+    let mut suffix = String::from("V");
+    for part in label
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+    {
+        let digits_meet = suffix.ends_with(|c: char| c.is_ascii_digit())
+            && part.starts_with(|c: char| c.is_ascii_digit());
+        if digits_meet {
+            suffix.push('_');
+        }
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            suffix.push(first.to_ascii_uppercase());
+            suffix.extend(chars);
+        }
+    }
+    suffix
 }
 
 /// The merge in progress.
@@ -579,5 +588,180 @@ impl<'a> Merger<'a> {
             collisions: Vec::new(),
             keys: self.keys,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::parse::parse;
+
+    /// A schema of `query-x` returning `ret` (with the types `extra` defines) and the event
+    /// `TICK`, named on its own, labelled `label`.
+    fn input(label: &str, ret: &str, extra: &str) -> Input {
+        let json = format!(
+            r#"[
+                {{"name":"query-x","meta-type":"command","arg-type":"0","ret-type":"{ret}"}},
+                {{"name":"TICK","meta-type":"event","arg-type":"0"}},
+                {{"name":"0","meta-type":"object","members":[]}},
+                {{"name":"str","meta-type":"builtin","json-type":"string"}},
+                {{"name":"int","meta-type":"builtin","json-type":"int"}}
+                {extra}
+            ]"#
+        );
+        let entries = parse(&json).unwrap();
+        let names = TypeNames::assign(&entries, &BTreeMap::new()).unwrap();
+        Input {
+            label: label.to_owned(),
+            source: format!("{label}.json"),
+            entries,
+            names,
+        }
+    }
+
+    fn object<'a>(merged: &'a Merged, key: &str) -> &'a [ObjectMember] {
+        match merged
+            .entries
+            .iter()
+            .find(|e| e.name == key)
+            .map(|e| &e.kind)
+        {
+            Some(SchemaInfoKind::Object { members, .. }) => members,
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn members_are_required_only_where_every_release_requires_them() {
+        let old = input(
+            "1.0",
+            "5",
+            r#",{"name":"5","meta-type":"object","members":[
+                {"name":"a","type":"str"},{"name":"b","type":"str"},{"name":"c","type":"int"}]}"#,
+        );
+        let new = input(
+            "2.0",
+            "9",
+            r#",{"name":"9","meta-type":"object","members":[
+                {"name":"a","type":"str"},{"name":"b","type":"str","default":null},
+                {"name":"d","type":"int"}]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        let members = object(&merged, "QueryXReturn");
+        let optional: Vec<(&str, bool)> = members
+            .iter()
+            .map(|m| (m.name.as_str(), m.is_optional()))
+            .collect();
+        assert_eq!(
+            optional,
+            [("a", false), ("b", true), ("c", true), ("d", true)]
+        );
+        let availability = &merged.availability;
+        assert_eq!(availability.member_note("QueryXReturn", "a"), None);
+        let (present, required) = availability.member_note("QueryXReturn", "b").unwrap();
+        assert_eq!(availability.labels(present), ["1.0", "2.0"]);
+        assert_eq!(availability.labels(required), ["1.0"]);
+        let (present, _) = availability.member_note("QueryXReturn", "d").unwrap();
+        assert_eq!(availability.labels(present), ["2.0"]);
+        assert_eq!(availability.item_labels("query-x"), ["1.0", "2.0"]);
+        assert!(merged.type_changes.is_empty());
+    }
+
+    #[test]
+    fn a_name_of_two_kinds_is_split_by_release() {
+        let old = input(
+            "1.0",
+            "5",
+            r#",{"name":"5","meta-type":"object","members":[{"name":"a","type":"str"}]}"#,
+        );
+        let new = input(
+            "2.0.1",
+            "7",
+            r#",{"name":"7","meta-type":"enum","values":["on","off"]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        assert_eq!(
+            merged.collisions,
+            [
+                "`QueryXReturn` is an object in 1.0 and an enum in 2.0.1: the enum is named \
+              `QueryXReturnV2_0_1`"
+            ]
+        );
+        assert_eq!(
+            merged.renames.get("QueryXReturnV2_0_1").map(String::as_str),
+            Some("QueryXReturnV2_0_1")
+        );
+        // The return types differ in JSON kind: an alternate of both decodes either.
+        let change = &merged.type_changes[0];
+        assert_eq!(change.site, "query-x (returns)");
+        assert_eq!(change.chosen, "QueryXReturn|QueryXReturnV2_0_1");
+        assert!(
+            merged
+                .entries
+                .iter()
+                .any(|e| e.name == change.chosen
+                    && matches!(e.kind, SchemaInfoKind::Alternate { .. }))
+        );
+    }
+
+    #[test]
+    fn str_and_enum_unify_to_the_open_enum_and_values_are_the_union() {
+        let old = input(
+            "1.0",
+            "str",
+            r#",{"name":"7","meta-type":"enum","values":["on"]}"#,
+        );
+        let new = input(
+            "2.0",
+            "7",
+            r#",{"name":"7","meta-type":"enum","values":["on","off"]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        let change = &merged.type_changes[0];
+        assert_eq!(change.chosen, "QueryXReturn");
+        assert_eq!(
+            change.types,
+            [
+                ("str".to_owned(), vec!["1.0".to_owned()]),
+                ("QueryXReturn".to_owned(), vec!["2.0".to_owned()])
+            ]
+        );
+        // Only 2.0 has the enum: its values need no note.
+        assert_eq!(merged.availability.value_note("QueryXReturn", "off"), None);
+
+        let old = input(
+            "1.0",
+            "7",
+            r#",{"name":"7","meta-type":"enum","values":["on"]}"#,
+        );
+        let new = input(
+            "2.0",
+            "7",
+            r#",{"name":"7","meta-type":"enum","values":["off","on"]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        let values = match merged.entries.iter().find(|e| e.name == "QueryXReturn") {
+            Some(SchemaInfo {
+                kind: SchemaInfoKind::Enum { members, values },
+                ..
+            }) => EnumMember::of(members, values),
+            other => panic!("{other:?}"),
+        };
+        let names: Vec<&str> = values.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["on", "off"]);
+        let off = merged.availability.value_note("QueryXReturn", "off");
+        assert_eq!(
+            off.map(|r| merged.availability.labels(r)),
+            Some(vec!["2.0"])
+        );
+        assert_eq!(merged.availability.value_note("QueryXReturn", "on"), None);
+    }
+
+    #[test]
+    fn labels_become_camel_case_suffixes() {
+        assert_eq!(label_suffix("10.0.2"), "V10_0_2");
+        assert_eq!(label_suffix("qemu-10.0.2-aarch64"), "VQemu10_0_2Aarch64");
     }
 }
