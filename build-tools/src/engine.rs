@@ -456,7 +456,8 @@ pub fn names_with_reference(
 
 /// The `names` listing of a merge (see [`generate_merged`]): one
 /// `release<TAB>schema name<TAB>Rust type` line per entity of each schema, schemas in the
-/// order given, entities in schema order; the Rust type is the merged module's.
+/// order given, entities in schema order; the Rust type is the merged module's (for a type
+/// replaced by a unification, the replacing type's; `-` for one only that type used).
 ///
 /// # Errors
 /// [`crate::Error::NoSchemas`], [`crate::Error::MixedPrograms`], naming errors.
@@ -471,7 +472,8 @@ pub fn merged_names_listing(
     for (input, keys) in prepared.inputs.iter().zip(&merged.keys) {
         for entry in &input.entries {
             let key = keys.get(&entry.name).unwrap_or(&entry.name);
-            let rust = names.rust_type(key).unwrap_or_default();
+            let key = merged.replaced.get(key).unwrap_or(key);
+            let rust = names.rust_type(key).unwrap_or_else(|| "-".to_owned());
             out.push_str(&format!("{}\t{}\t{rust}\n", input.label, entry.name));
         }
     }

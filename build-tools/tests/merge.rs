@@ -54,6 +54,8 @@ fn bundled_pair_type_changes() {
     assert!(code.contains("/// Available in: 7.2.22."));
     // The renamed enum holds both releases' values.
     assert!(code.contains("pub enum QCryptoCipherAlgo {"));
+    // The type it replaced is gone: one type per role, not one per release.
+    assert!(!code.contains("QCryptoCipherAlgorithm"));
 }
 
 /// Commands and events chosen for the snapshot: in both releases, only in 7.2.22, only in

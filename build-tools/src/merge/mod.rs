@@ -87,6 +87,9 @@ pub struct Merged {
     pub collisions: Vec<String>,
     /// For each input: schema name → key of its entry in the merged schema.
     pub keys: Vec<HashMap<String, String>>,
+    /// Keys of types a unification replaced and dropped → the key of the type replacing
+    /// them.
+    pub replaced: HashMap<String, String>,
 }
 
 /// Merges `inputs` (in the order given: the first keeps a colliding name).
@@ -521,10 +524,66 @@ impl<'a> Merger<'a> {
         changes
     }
 
+    /// Drops the types a unification replaced (`QCryptoCipherAlgorithm` by
+    /// `QCryptoCipherAlgo`) once nothing uses them any more, and what only they used: the
+    /// merged module has one type per role, not one per release.
+    /// Returns what replaced each dropped type.
+    fn drop_replaced(&mut self, changes: &[TypeChange]) -> HashMap<String, String> {
+        let replacements: HashMap<String, String> = changes
+            .iter()
+            .flat_map(|c| c.types.iter().map(move |(key, _)| (key, &c.chosen)))
+            .filter(|(key, _)| changes.iter().all(|c| &c.chosen != *key))
+            .map(|(key, chosen)| (key.clone(), chosen.clone()))
+            .collect();
+        let mut replaced = HashMap::new();
+        let mut candidates: Vec<String> = replacements.keys().cloned().collect();
+        candidates.sort();
+        while !candidates.is_empty() {
+            let mut used: HashSet<&str> = HashSet::new();
+            for entry in self.entries.values() {
+                for (_, target) in qmp_types::introspection::references(&entry.kind) {
+                    if target != entry.name {
+                        used.insert(target);
+                    }
+                }
+            }
+            let unused: Vec<String> = candidates
+                .drain(..)
+                .filter(|key| {
+                    !used.contains(key.as_str())
+                        && matches!(
+                            self.entries.get(key).map(|e| &e.kind),
+                            Some(
+                                SchemaInfoKind::Object { .. }
+                                    | SchemaInfoKind::Enum { .. }
+                                    | SchemaInfoKind::Alternate { .. }
+                                    | SchemaInfoKind::Array { .. }
+                            )
+                        )
+                })
+                .collect();
+            for key in unused {
+                if let Some(entry) = self.entries.remove(&key) {
+                    self.order.retain(|k| *k != key);
+                    if let Some(by) = replacements.get(&key) {
+                        replaced.insert(key.clone(), by.clone());
+                    }
+                    candidates.extend(
+                        qmp_types::introspection::references(&entry.kind)
+                            .into_iter()
+                            .map(|(_, target)| target.to_owned()),
+                    );
+                }
+            }
+        }
+        replaced
+    }
+
     /// The merged schema.
     fn finish(mut self) -> Merged {
         let mut type_changes = self.resolve_pending();
         type_changes.extend(self.loosen_new_unions());
+        let replaced = self.drop_replaced(&type_changes);
         // Types unify made up (alternates of two types, arrays of them) go last.
         let mut entries: Vec<SchemaInfo> = Vec::with_capacity(self.order.len());
         for key in &self.order {
@@ -535,6 +594,7 @@ impl<'a> Merger<'a> {
         let mut made: Vec<SchemaInfo> = self.entries.into_values().collect();
         made.sort_by(|a, b| a.name.cmp(&b.name));
         entries.extend(made);
+        let kept: HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         let mut qemu_names = BTreeMap::new();
         let mut renames = BTreeMap::new();
         for (i, input) in self.inputs.iter().enumerate() {
@@ -564,6 +624,9 @@ impl<'a> Merger<'a> {
                 if roots.contains(name) {
                     continue;
                 }
+                if !kept.contains(self.keys[i][&entry.name].as_str()) {
+                    continue;
+                }
                 let key = &self.keys[i][&entry.name];
                 match input.names.qemu_name(&entry.name) {
                     Some(qemu) if key == name => {
@@ -587,6 +650,7 @@ impl<'a> Merger<'a> {
             type_changes,
             collisions: Vec::new(),
             keys: self.keys,
+            replaced,
         }
     }
 }
