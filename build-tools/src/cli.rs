@@ -45,10 +45,13 @@ pub enum Command {
 pub struct GenerateArgs {
     /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema, QMP or
     /// guest agent such as `qemu-ga-10.0.2.json`); default: the newest bundled QMP schema.
-    pub schema: Option<PathBuf>,
+    /// Several schemas (releases, or targets of one release) give one module covering all
+    /// of them, each with the manual beside it (see `qmp_build_tools::merge`).
+    #[arg(value_name = "SCHEMA")]
+    pub schemas: Vec<PathBuf>,
     /// Without SCHEMA: the newest bundled guest-agent schema (made from the agent's manual)
     /// instead of the newest QMP schema.
-    #[arg(long, conflicts_with = "schema")]
+    #[arg(long, conflicts_with = "schemas")]
     pub agent: bool,
     /// Write the bindings to FILE instead of stdout.
     #[arg(short, long, value_name = "FILE")]
@@ -56,8 +59,8 @@ pub struct GenerateArgs {
     /// QEMU's reference manual for the schema.
     #[command(flatten)]
     pub reference: ReferenceArgs,
-    /// Print counts per meta-type, naming collisions and what the reference manual could
-    /// not name to stderr.
+    /// Print counts per meta-type, naming collisions, what the reference manual could not
+    /// name and (several schemas) every member whose type differs between them to stderr.
     #[arg(short, long)]
     pub verbose: bool,
     /// Leave out unstable items (`unstable` feature or `x-` name).
@@ -96,10 +99,12 @@ pub struct GenerateArgs {
 pub struct NamesArgs {
     /// `query-qmp-schema` output (JSON file, or the file name of a bundled schema, QMP or
     /// guest agent such as `qemu-ga-10.0.2.json`); default: the newest bundled QMP schema.
-    pub schema: Option<PathBuf>,
+    /// Several schemas: `release<TAB>name<TAB>type` lines with the merged module's types.
+    #[arg(value_name = "SCHEMA")]
+    pub schemas: Vec<PathBuf>,
     /// Without SCHEMA: the newest bundled guest-agent schema (made from the agent's manual)
     /// instead of the newest QMP schema.
-    #[arg(long, conflicts_with = "schema")]
+    #[arg(long, conflicts_with = "schemas")]
     pub agent: bool,
     /// QEMU's reference manual for the schema.
     #[command(flatten)]
@@ -152,6 +157,12 @@ pub enum CliError {
     /// No SCHEMA was given and none is bundled.
     #[error("no SCHEMA given and no schema is bundled into this binary")]
     NoBundledSchema,
+    /// `--reference` names one manual, but several schemas were given.
+    #[error(
+        "--reference names one manual, but {0} schemas were given: each schema of a merge \
+         uses the manual stored beside it (X.json → X.ref.7.gz); use --no-reference for none"
+    )]
+    ReferenceForMerge(usize),
     /// `diff` could not compare the schemas.
     #[error(transparent)]
     Diff(#[from] crate::diff::DiffError),
@@ -175,8 +186,13 @@ pub enum CliError {
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Generate(args) => generate(args, stdout, stderr),
+        Command::Names(args) if args.schemas.len() > 1 => {
+            let sources = load_all(&args.schemas, false, &args.reference, stderr)?;
+            let listing = engine::merged_names_listing(sources, &Default::default())?;
+            write_out(stdout, "stdout", listing.as_bytes())
+        }
         Command::Names(args) => {
-            let schema = load(args.schema.as_deref(), args.agent)?;
+            let schema = load(args.schemas.first().map(PathBuf::as_path), args.agent)?;
             let (manual, warning) = load_reference(&args.reference, &schema)?;
             if let Some(warning) = warning {
                 write_warning(stderr, warning)?;
@@ -247,17 +263,9 @@ fn generate(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let schema = load(args.schema.as_deref(), args.agent)?;
-    let (entries, manual) =
-        engine::parse_while(&schema.json, || load_reference(&args.reference, &schema));
-    let (manual, warning) = manual?;
-    if let Some(warning) = warning {
-        write_warning(stderr, warning)?;
-    }
-    let mut settings = Settings {
-        reference: manual.map(Arc::new),
-        ..Settings::default()
-    };
+    let sources = load_all(&args.schemas, args.agent, &args.reference, stderr)?;
+    let names: Vec<String> = sources.iter().map(|s| s.source.clone()).collect();
+    let mut settings = Settings::default();
     settings.selection.exclude_unstable = args.exclude_unstable;
     settings.both_directions = args.both_directions;
     if !args.only_commands.is_empty() {
@@ -275,14 +283,17 @@ fn generate(
         .chain(args.type_attributes)
         .map(|(path, attribute)| TypeAttribute { path, attribute })
         .collect();
-    let output = engine::generate_parsed(entries?, &schema.name, &settings)?;
+    let output = engine::generate_merged(sources, &settings)?;
     for warning in &output.warnings {
         write_warning(stderr, warning)?;
     }
     if args.verbose {
         let mut report = format!(
             "schema {}\n{:<10} {:>7} {:>10}\n",
-            schema.name, "meta-type", "schema", "generated"
+            names.join(" + "),
+            "meta-type",
+            "schema",
+            "generated"
         );
         for (meta, (total, generated)) in &output.counts {
             report.push_str(&format!("{meta:<10} {total:>7} {generated:>10}\n"));
@@ -302,6 +313,15 @@ fn generate(
                 report.push_str(&format!("  {note}\n"));
             }
         }
+        if names.len() > 1 {
+            report.push_str(&format!(
+                "members whose type differs between the schemas: {}\n",
+                output.type_changes.len()
+            ));
+            for change in &output.type_changes {
+                report.push_str(&format!("  {change}\n"));
+            }
+        }
         write_out(stderr, "stderr", report.as_bytes())?;
     }
     match args.output {
@@ -309,6 +329,45 @@ fn generate(
             .map_err(|source| Error::Write { path, source }.into()),
         None => write_out(stdout, "stdout", output.code.as_bytes()),
     }
+}
+
+/// The schemas `paths` (none: the newest bundled one, of the guest agent with `agent`),
+/// parsed, each with its reference manual and release.
+fn load_all(
+    paths: &[PathBuf],
+    agent: bool,
+    reference: &ReferenceArgs,
+    stderr: &mut dyn Write,
+) -> Result<Vec<engine::SchemaSource>, CliError> {
+    if paths.len() > 1 && reference.reference.is_some() {
+        return Err(CliError::ReferenceForMerge(paths.len()));
+    }
+    let paths: Vec<Option<&Path>> = if paths.is_empty() {
+        vec![None]
+    } else {
+        paths.iter().map(|p| Some(p.as_path())).collect()
+    };
+    let mut sources = Vec::with_capacity(paths.len());
+    for path in paths {
+        let schema = load(path, agent)?;
+        let (entries, manual) =
+            engine::parse_while(&schema.json, || load_reference(reference, &schema));
+        let (manual, warning) = manual?;
+        if let Some(warning) = warning {
+            write_warning(stderr, warning)?;
+        }
+        let release = match &schema.path {
+            Some(path) => companion::schema_release(path),
+            None => companion::release_in_name(&schema.name),
+        };
+        sources.push(engine::SchemaSource {
+            entries: entries?,
+            source: schema.name,
+            release,
+            reference: manual.map(Arc::new),
+        });
+    }
+    Ok(sources)
 }
 
 /// A schema to work on.

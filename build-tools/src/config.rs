@@ -48,6 +48,8 @@ enum SchemaChoice {
     File(PathBuf),
     /// A schema bundled into this crate, by file name.
     Bundled(String),
+    /// Several JSON files, merged into one module (see [`Config::schemas`]).
+    Files(Vec<PathBuf>),
 }
 
 /// Where QEMU's reference manual comes from.
@@ -73,6 +75,38 @@ impl Config {
     /// [`Config::bundled_schema`] is required.
     pub fn schema(&mut self, path: impl Into<PathBuf>) -> &mut Self {
         self.schema = Some(SchemaChoice::File(path.into()));
+        self
+    }
+
+    /// Several schemas (QEMU releases, or targets of one release) for **one** module that
+    /// covers them all: types are merged by name, a member is required only where every
+    /// release requires it, enum values and variants are the union, and commands, events,
+    /// members and values say which releases have them (docs, and
+    /// `qmp_types::Command::AVAILABLE_IN`); a member whose type differs between releases gets one
+    /// that decodes what each sends (the README lists the cases of the bundled pair). Each schema uses the
+    /// manual stored beside it (unless [`Config::no_reference`]; [`Config::reference`],
+    /// one manual, does not apply); releases are labelled by the `.version` sidecar or the
+    /// file name. One path is the same as [`Config::schema`]; none is
+    /// [`Error::NoSchemas`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// // build.rs: one module for QEMU 7.2 and 10.0
+    /// fn main() -> Result<(), qmp_build_tools::Error> {
+    ///     qmp_build_tools::Config::new()
+    ///         .schemas(["qemu-7.2.22-x86_64.json", "qemu-10.0.2-x86_64.json"])
+    ///         .write()?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn schemas<I, P>(&mut self, paths: I) -> &mut Self
+    where
+        I: IntoIterator<Item = P>,
+        P: Into<PathBuf>,
+    {
+        self.schema = Some(SchemaChoice::Files(
+            paths.into_iter().map(Into::into).collect(),
+        ));
         self
     }
 
@@ -237,6 +271,17 @@ impl Config {
     /// Reads the inputs and runs the engine; `warn` receives what should not go unnoticed
     /// (a manual of another QEMU release).
     fn run(&self, warn: &mut dyn FnMut(&str)) -> Result<engine::Output> {
+        if let Some(SchemaChoice::Files(paths)) = &self.schema {
+            let mut schemas = Vec::with_capacity(paths.len());
+            for path in paths {
+                schemas.push(self.read_merged_schema(path)?);
+            }
+            let output = engine::generate_merged(schemas, &self.settings)?;
+            for warning in &output.warnings {
+                warn(warning);
+            }
+            return Ok(output);
+        }
         let (json, source, release) = match self.schema.as_ref().ok_or(Error::NoSchema)? {
             SchemaChoice::File(path) => {
                 let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
@@ -260,6 +305,7 @@ impl Config {
                     companion::release_in_name(name),
                 )
             }
+            SchemaChoice::Files(_) => return Err(Error::NoSchemas),
         };
         let mut settings = self.settings.clone();
         let (entries, manual) = engine::parse_while(&json, || self.read_reference());
@@ -274,6 +320,30 @@ impl Config {
             warn(warning);
         }
         Ok(output)
+    }
+
+    /// One schema of a merge, read and parsed, with the manual beside it.
+    fn read_merged_schema(&self, path: &Path) -> Result<engine::SchemaSource> {
+        let json = fs::read_to_string(path).map_err(|source| Error::ReadSchema {
+            path: path.to_owned(),
+            source,
+        })?;
+        let reference = match self.reference {
+            ReferenceChoice::Without => None,
+            _ => companion::companion_of(path)
+                .map(|manual| reference::read(&manual))
+                .transpose()?
+                .map(Arc::new),
+        };
+        Ok(engine::SchemaSource {
+            entries: crate::parse::parse(&json)?,
+            source: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            release: companion::schema_release(path),
+            reference,
+        })
     }
 
     /// The manual to use, if any, read.
@@ -291,7 +361,7 @@ impl Config {
                     .map(|(file, bytes)| reference::read_bytes(bytes, file))
                     .transpose()
             }
-            (ReferenceChoice::BesideSchema, None) => Ok(None),
+            (ReferenceChoice::BesideSchema, None | Some(SchemaChoice::Files(_))) => Ok(None),
         }
     }
 
@@ -303,7 +373,12 @@ impl Config {
     /// [`Error::NoOutDir`] without an output directory, [`Error::Write`] when writing fails,
     /// and the errors of [`Config::generate`].
     pub fn write(&self) -> Result<PathBuf> {
-        if let Some(SchemaChoice::File(schema)) = &self.schema {
+        let files: &[PathBuf] = match &self.schema {
+            Some(SchemaChoice::File(schema)) => std::slice::from_ref(schema),
+            Some(SchemaChoice::Files(schemas)) => schemas,
+            _ => &[],
+        };
+        for schema in files {
             println!("cargo:rerun-if-changed={}", schema.display());
             if self.reference == ReferenceChoice::BesideSchema {
                 // Also when absent, so a manual stored later is picked up.
@@ -436,6 +511,34 @@ mod tests {
         );
         assert!(message.contains("`qemu-ga-1.0.json`"), "{message}");
         assert!(message.contains("qemu-ga-10.0.2.json"), "{message}");
+    }
+
+    #[test]
+    fn several_schemas_merge_and_none_is_an_error() {
+        let err = Config::new()
+            .schemas(Vec::<PathBuf>::new())
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::NoSchemas), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("qemu-1.0.0-x86_64.json");
+        let new = dir.path().join("qemu-2.0.0-x86_64.json");
+        fs::write(&old, SCHEMA).unwrap();
+        fs::write(
+            &new,
+            r#"[
+                {"name":"stop","meta-type":"command","arg-type":"0","ret-type":"0"},
+                {"name":"cont","meta-type":"command","arg-type":"0","ret-type":"0"},
+                {"name":"0","meta-type":"object","members":[]}
+            ]"#,
+        )
+        .unwrap();
+        let code = Config::new().schemas([&old, &new]).generate().unwrap();
+        assert!(
+            code.contains(r#"#[qmp(name = "stop", available_in = ["1.0.0", "2.0.0"])]"#),
+            "{code}"
+        );
+        assert!(code.contains(r#"#[qmp(name = "cont", available_in = ["2.0.0"])]"#));
     }
 
     #[test]

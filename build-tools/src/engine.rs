@@ -14,7 +14,7 @@ use crate::naming::reference::{match_manual, ReferenceMatch};
 use crate::naming::TypeNames;
 use crate::reference::{companion, Manual};
 use crate::type_attributes::{self, TypeAttribute};
-use crate::{emit, format, parse};
+use crate::{emit, format, merge, parse};
 
 /// At most this many threads emit and format (more gain little on the output's size).
 const MAX_THREADS: usize = 4;
@@ -57,6 +57,9 @@ pub struct Output {
     /// What the user should see even without asking: the reference manual's own problems
     /// (file and line) and a manual of another program than the schema's.
     pub warnings: Vec<String>,
+    /// Merges only: every member (return type, variant, …) whose type differs between the
+    /// schemas, with the type chosen, one readable line each.
+    pub type_changes: Vec<String>,
 }
 
 /// Generates bindings for the schema text `json`; `source` names it in the header.
@@ -99,21 +102,201 @@ pub fn generate_parsed(
     // Names come from the whole schema, so pruning or dropping unstable items never renames
     // what remains.
     let names = TypeNames::assign_with_reference(&entries, &settings.renames, matched.as_ref())?;
+    let qemu_named = matched.as_ref().map(|m| named_share(&entries, &names, m));
+    let mut warnings = Vec::new();
+    if let Some(manual) = reference {
+        warnings.extend(manual_warnings(manual, &entries));
+    }
+    let mut output = generate_named(
+        entries,
+        &names,
+        Named {
+            source,
+            reference,
+            availability: None,
+        },
+        settings,
+    )?;
+    output.qemu_named = qemu_named;
+    output.reference_notes = matched.map(|m| m.notes).unwrap_or_default();
+    output.warnings = warnings;
+    Ok(output)
+}
+
+/// One schema of a merge (see [`generate_merged`]).
+#[derive(Debug, Clone)]
+pub struct SchemaSource {
+    /// The parsed entries.
+    pub entries: Vec<SchemaInfo>,
+    /// Where they come from (a file name), for the header and messages.
+    pub source: String,
+    /// The QEMU release (`10.0.2`: from the `.version` sidecar or the file name), which
+    /// labels the schema in docs and `AVAILABLE_IN`; `None` labels it by `source`.
+    pub release: Option<String>,
+    /// Its reference manual, if any.
+    pub reference: Option<Arc<Manual>>,
+}
+
+/// Generates one module covering every schema of `schemas` (releases, or targets of one
+/// release), merged as [`crate::Config::schemas`] describes; QEMU's documentation comes from the manual of the
+/// last schema that has one. One schema gives the same bindings as [`generate_parsed`].
+/// `settings.reference` is not used (each schema brings its own); `settings.renames` apply
+/// to the merged names (Rust names or command and event names: masked names differ between
+/// schemas).
+///
+/// # Errors
+/// [`crate::Error::NoSchemas`] for none, [`crate::Error::MixedPrograms`] for schemas of
+/// different programs, and every stage's error.
+pub fn generate_merged(schemas: Vec<SchemaSource>, settings: &Settings) -> Result<Output> {
+    let mut schemas = schemas;
+    if schemas.len() == 1 {
+        if let Some(one) = schemas.pop() {
+            let settings = Settings {
+                reference: one.reference,
+                ..settings.clone()
+            };
+            return generate_parsed(one.entries, &one.source, &settings);
+        }
+    }
+    type_attributes::check(&settings.type_attributes)?;
+    let prepared = prepare_merge(schemas)?;
+    let merged = merge::merge(&prepared.inputs)?;
+    let names = merged_names(&merged, &settings.renames)?;
+    let source = prepared
+        .inputs
+        .iter()
+        .map(|i| i.source.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let mut output = generate_named(
+        merged.entries,
+        &names,
+        Named {
+            source: &source,
+            reference: prepared.manual.as_deref(),
+            availability: Some(&merged.availability),
+        },
+        settings,
+    )?;
+    output.collisions.splice(0..0, merged.collisions);
+    output.type_changes = merged
+        .type_changes
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    output.warnings = prepared.warnings;
+    output.reference_notes = prepared.notes;
+    Ok(output)
+}
+
+/// The schemas of a merge, each named on its own, and what that produced besides.
+struct Prepared {
+    inputs: Vec<merge::Input>,
+    /// The last manual given: QEMU's documentation of the merged module.
+    manual: Option<Arc<Manual>>,
+    warnings: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// Labels and names every schema of a merge on its own.
+fn prepare_merge(schemas: Vec<SchemaSource>) -> Result<Prepared> {
+    let labels: Vec<String> = schemas
+        .iter()
+        .map(|s| s.release.clone().unwrap_or_else(|| s.source.clone()))
+        .collect();
+    let mut prepared = Prepared {
+        inputs: Vec::with_capacity(schemas.len()),
+        manual: None,
+        warnings: Vec::new(),
+        notes: Vec::new(),
+    };
+    for (i, schema) in schemas.into_iter().enumerate() {
+        // Two targets of one release: the release alone does not tell them apart.
+        let shared = labels.iter().filter(|l| **l == labels[i]).count() > 1;
+        let label = if shared {
+            schema.source.trim_end_matches(".json").to_owned()
+        } else {
+            labels[i].clone()
+        };
+        let manual = schema.reference.as_deref();
+        let matched = manual.map(|m| match_manual(&schema.entries, m));
+        let names =
+            TypeNames::assign_with_reference(&schema.entries, &BTreeMap::new(), matched.as_ref())?;
+        if let Some(manual) = manual {
+            prepared
+                .warnings
+                .extend(manual_warnings(manual, &schema.entries));
+        }
+        if let Some(matched) = matched {
+            prepared.notes.extend(
+                matched
+                    .notes
+                    .into_iter()
+                    .map(|note| format!("{}: {note}", schema.source)),
+            );
+        }
+        if schema.reference.is_some() {
+            prepared.manual = schema.reference;
+        }
+        prepared.inputs.push(merge::Input {
+            label,
+            source: schema.source,
+            entries: schema.entries,
+            names,
+        });
+    }
+    Ok(prepared)
+}
+
+/// The names of the merged schema: QEMU's where a schema's manual gave them, each other
+/// type's per-schema name, then the user's renames over both.
+fn merged_names(merged: &merge::Merged, renames: &BTreeMap<String, String>) -> Result<TypeNames> {
+    let mut all = merged.renames.clone();
+    for (key, value) in renames {
+        // A user's name replaces the per-schema name held under that name or key.
+        all.retain(|k, v| k != key && v != key);
+        all.insert(key.clone(), value.clone());
+    }
+    Ok(TypeNames::assign_with_reference(
+        &merged.entries,
+        &all,
+        Some(&merged.qemu_names),
+    )?)
+}
+
+/// The reference manual's own problems (file and line) and a manual of another program
+/// than the schema's.
+fn manual_warnings(manual: &Manual, entries: &[SchemaInfo]) -> Vec<String> {
+    manual
+        .warnings
+        .iter()
+        .map(|w| format!("{}:{}: {}", manual.source, w.line, w.message))
+        .chain(companion::program_mismatch(manual, entries))
+        .collect()
+}
+
+/// What [`generate_named`] needs besides the entries and names.
+struct Named<'a> {
+    /// The schema file(s), for the header.
+    source: &'a str,
+    /// QEMU's documentation.
+    reference: Option<&'a Manual>,
+    /// Which merged schemas have what (merges only).
+    availability: Option<&'a merge::Availability>,
+}
+
+/// Stages 2 to 5 (model, emit, format) for named entries.
+fn generate_named(
+    entries: Vec<SchemaInfo>,
+    names: &TypeNames,
+    named: Named<'_>,
+    settings: &Settings,
+) -> Result<Output> {
     let mut counts: BTreeMap<&'static str, (usize, usize)> = BTreeMap::new();
     for entry in &entries {
         counts.entry(entry.kind.meta_type()).or_default().0 += 1;
     }
-    let qemu_named = matched.as_ref().map(|m| named_share(&entries, &names, m));
-    let mut warnings = Vec::new();
-    if let Some(manual) = reference {
-        warnings.extend(
-            manual
-                .warnings
-                .iter()
-                .map(|w| format!("{}:{}: {}", manual.source, w.line, w.message)),
-        );
-        warnings.extend(companion::program_mismatch(manual, &entries));
-    }
+    let reference = named.reference;
     let mut model = Model::build(entries, &settings.selection)?;
     if settings.both_directions {
         model.derive_both_directions();
@@ -123,7 +306,7 @@ pub fn generate_parsed(
             counts.entry(entry.kind.meta_type()).or_default().1 += 1;
         }
     }
-    let docs = reference.map(|manual| QemuDocs::new(manual, &model, &names));
+    let docs = reference.map(|manual| QemuDocs::new(manual, &model, names));
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let manual_name = reference.map(|manual| {
         let path = std::path::Path::new(&manual.source);
@@ -133,28 +316,28 @@ pub fn generate_parsed(
         )
     });
     let origin = format::Origin {
-        schema: source,
+        schema: named.source,
         reference: manual_name
             .as_deref()
             .map(|name| (name, reference.and_then(|m| m.version.as_deref()))),
     };
     let code = emit_and_format(
         &model,
-        &names,
+        names,
         docs.as_ref(),
         &settings.type_attributes,
+        named.availability,
         origin,
         threads.min(MAX_THREADS),
     )?;
-    let collisions = names.collisions().iter().map(ToString::to_string).collect();
-    let reference_notes = matched.map(|m| m.notes).unwrap_or_default();
     Ok(Output {
         code,
         counts,
-        collisions,
-        qemu_named,
-        reference_notes,
-        warnings,
+        collisions: names.collisions().iter().map(ToString::to_string).collect(),
+        qemu_named: None,
+        reference_notes: Vec::new(),
+        warnings: Vec::new(),
+        type_changes: Vec::new(),
     })
 }
 
@@ -207,10 +390,13 @@ fn emit_and_format(
     names: &TypeNames,
     docs: Option<&QemuDocs<'_>>,
     type_attributes: &[TypeAttribute],
+    availability: Option<&merge::Availability>,
     origin: format::Origin<'_>,
     threads: usize,
 ) -> Result<String> {
-    let plan = emit::Plan::new(model, names, docs)?.with_type_attributes(type_attributes);
+    let plan = emit::Plan::new(model, names, docs)?
+        .with_type_attributes(type_attributes)
+        .with_availability(availability);
     if threads <= 1 {
         let body = format::body(plan.emit(0..plan.len())?)?;
         return Ok(format::join(origin, &[body]));
@@ -277,6 +463,32 @@ pub fn names_with_reference(
     Ok(out)
 }
 
+/// The `names` listing of a merge (see [`generate_merged`]): one
+/// `release<TAB>schema name<TAB>Rust type` line per entity of each schema, schemas in the
+/// order given, entities in schema order; the Rust type is the merged module's (for a type
+/// replaced by a unification, the replacing type's; `-` for one only that type used).
+///
+/// # Errors
+/// [`crate::Error::NoSchemas`], [`crate::Error::MixedPrograms`], naming errors.
+pub fn merged_names_listing(
+    schemas: Vec<SchemaSource>,
+    renames: &BTreeMap<String, String>,
+) -> Result<String> {
+    let prepared = prepare_merge(schemas)?;
+    let merged = merge::merge(&prepared.inputs)?;
+    let names = merged_names(&merged, renames)?;
+    let mut out = String::new();
+    for (input, keys) in prepared.inputs.iter().zip(&merged.keys) {
+        for entry in &input.entries {
+            let key = keys.get(&entry.name).unwrap_or(&entry.name);
+            let key = merged.replaced.get(key).unwrap_or(key);
+            let rust = names.rust_type(key).unwrap_or_else(|| "-".to_owned());
+            out.push_str(&format!("{}\t{}\t{rust}\n", input.label, entry.name));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,11 +504,11 @@ mod tests {
             schema: file,
             reference: None,
         };
-        let one = emit_and_format(&model, &names, None, &[], origin, 1).unwrap();
+        let one = emit_and_format(&model, &names, None, &[], None, origin, 1).unwrap();
         let emitted = emit::emit(&model, &names).unwrap();
         assert!(one == format::format(emitted, origin).unwrap());
         for threads in [2, 3, 7] {
-            let many = emit_and_format(&model, &names, None, &[], origin, threads).unwrap();
+            let many = emit_and_format(&model, &names, None, &[], None, origin, threads).unwrap();
             assert!(one == many, "{threads} threads give different output");
         }
     }

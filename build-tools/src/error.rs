@@ -101,6 +101,31 @@ pub enum Error {
         /// What the parser reported.
         message: String,
     },
+    /// A merge of schemas was asked for with an empty list of schemas.
+    #[error("no schemas to merge: give at least one schema")]
+    NoSchemas,
+    /// More schemas than one merge takes.
+    #[error(
+        "{0} schemas given; one merge takes at most {max}",
+        max = crate::merge::Releases::MAX
+    )]
+    TooManySchemas(usize),
+    /// Schemas of different programs cannot be merged.
+    #[error(
+        "cannot merge {other} ({other_program}) into bindings for {first} ({first_program}): \
+         schemas of different programs describe different servers; generate one module per \
+         program"
+    )]
+    MixedPrograms {
+        /// The first schema given.
+        first: String,
+        /// What program it is of.
+        first_program: String,
+        /// The first schema of another program.
+        other: String,
+        /// What program that one is of.
+        other_program: String,
+    },
     /// `Config::generate` was called without a schema.
     #[error(
         "no schema given: call `Config::schema(path)` or `Config::bundled_schema(name)` first"

@@ -26,11 +26,14 @@
 //! }
 //! ```
 //!
-//! [`generate_bindings`] is the one-call form for every command and event.
+//! [`generate_bindings`] is the one-call form for every command and event;
+//! [`Config::schemas`] makes one module for several QEMU releases (its docs give the merge
+//! rules).
 //!
 //! # Command line
 //!
-//! `qmp-codegen generate [SCHEMA] [-o FILE]` (SCHEMA defaults to the newest schema bundled from
+//! `qmp-codegen generate [SCHEMA...] [-o FILE]` (several schemas: one merged module; no SCHEMA:
+//! the newest schema bundled from
 //! the repository's `schemas/`), `qmp-codegen names SCHEMA` (the Rust type of every schema
 //! entity), `qmp-codegen diff OLD NEW [--json]` (what changed between two schemas; see [`diff`]).
 //! The command line is behind the feature `cli` (its argument parser, and the QMP client with
@@ -102,6 +105,7 @@ mod emit;
 pub mod engine;
 mod error;
 mod format;
+mod merge;
 mod model;
 mod parse;
 pub mod reference;

@@ -238,6 +238,25 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
             "/// {doc}\npub mod {module} {{\n    include!(\"{module}.rs\");\n}}\n\n"
         ));
     }
+    // One module for both bundled releases (issue 11), each with its manual.
+    let merged = engine::generate_merged(
+        BUNDLED
+            .iter()
+            .map(|(file, json)| engine::SchemaSource {
+                entries: serde_json::from_str(json).expect("bundled schema parses"),
+                source: (*file).to_owned(),
+                release: reference::companion::release_in_name(file),
+                reference: Some(bundled_manual(file)),
+            })
+            .collect(),
+        &Settings::default(),
+    )
+    .unwrap_or_else(|e| panic!("merge the bundled schemas: {e}"));
+    write(&root.join("src/merged.rs"), &merged.code);
+    lib.push_str(
+        "/// One module for every bundled QEMU release, merged.\npub mod merged {\n    \
+         include!(\"merged.rs\");\n}\n\n",
+    );
     write(&root.join("src/lib.rs"), &lib);
     write(
         &root.join("tests/live.rs"),

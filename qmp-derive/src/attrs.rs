@@ -21,6 +21,8 @@ pub(crate) enum Key {
     Tag,
     /// `json = "object"` (an alternate's branch: the JSON type it is chosen for).
     Json,
+    /// `available_in = ["7.2.22", "10.0.2"]` (commands, events: the releases having them).
+    AvailableIn,
 }
 
 impl Key {
@@ -34,6 +36,7 @@ impl Key {
             Key::Unknown => "unknown",
             Key::Tag => "tag",
             Key::Json => "json",
+            Key::AvailableIn => "available_in",
         }
     }
 }
@@ -55,6 +58,8 @@ pub(crate) struct QmpAttrs {
     pub(crate) tag: Option<LitStr>,
     /// `json = "..."`.
     pub(crate) json: Option<LitStr>,
+    /// `available_in = ["...", ...]`.
+    pub(crate) available_in: Option<Vec<LitStr>>,
 }
 
 /// Parses every `#[qmp(...)]` among `attrs`, accepting only the keys in `allowed`.
@@ -77,6 +82,7 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
                 Key::Unknown,
                 Key::Tag,
                 Key::Json,
+                Key::AvailableIn,
             ]
             .into_iter()
             .find(|key| meta.path.is_ident(key.as_str()))
@@ -116,6 +122,12 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
                     }
                     *slot = Some(value);
                 }
+                Key::AvailableIn => {
+                    if out.available_in.is_some() {
+                        return Err(duplicate());
+                    }
+                    out.available_in = Some(string_list(meta.value()?.parse()?)?);
+                }
                 Key::Returns => {
                     if out.returns.is_some() {
                         return Err(duplicate());
@@ -145,11 +157,41 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
     Ok(out)
 }
 
+/// `const AVAILABLE_IN` for a command or event given `available_in = [...]`; nothing (the
+/// trait's default, no releases recorded) without it.
+pub(crate) fn available_in_const(releases: Option<&[LitStr]>) -> proc_macro2::TokenStream {
+    match releases {
+        Some(releases) => quote::quote! {
+            const AVAILABLE_IN: &'static [&'static str] = &[#(#releases),*];
+        },
+        None => proc_macro2::TokenStream::new(),
+    }
+}
+
+/// The string literals of `["a", "b"]`; anything else in the brackets is an error.
+fn string_list(array: syn::ExprArray) -> syn::Result<Vec<LitStr>> {
+    array
+        .elems
+        .into_iter()
+        .map(|elem| match elem {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Ok(text),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "`available_in` takes a list of string literals: `[\"7.2.22\", \"10.0.2\"]`",
+            )),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use syn::{parse_quote, Attribute};
 
-    use super::{parse, Key};
+    use super::{available_in_const, parse, Key};
+    use syn::LitStr;
 
     const COMMAND: &[Key] = &[Key::Name, Key::Returns, Key::AllowOob];
 
@@ -219,5 +261,34 @@ mod tests {
         for (attr, expected) in cases {
             assert_eq!(error(&[attr], COMMAND), expected);
         }
+    }
+
+    #[test]
+    fn available_in_takes_string_literals_once() {
+        let allowed = &[Key::Name, Key::AvailableIn];
+        let attrs: Vec<Attribute> = vec![parse_quote!(
+            #[qmp(name = "stop", available_in = ["7.2.22", "10.0.2"])]
+        )];
+        let parsed = parse(&attrs, allowed, "a test item").unwrap();
+        let labels: Vec<String> = parsed
+            .available_in
+            .unwrap()
+            .iter()
+            .map(LitStr::value)
+            .collect();
+        assert_eq!(labels, ["7.2.22", "10.0.2"]);
+        let not_strings: Attribute = parse_quote!(#[qmp(available_in = ["7.2", 10])]);
+        assert_eq!(
+            error(&[not_strings], allowed),
+            "`available_in` takes a list of string literals: `[\"7.2.22\", \"10.0.2\"]`"
+        );
+        let twice: Attribute = parse_quote!(#[qmp(available_in = [], available_in = [])]);
+        assert_eq!(
+            error(&[twice], allowed),
+            "duplicate `qmp` key `available_in`"
+        );
+        let expanded = available_in_const(Some(&[parse_quote!("10.0.2")])).to_string();
+        assert!(expanded.contains("AVAILABLE_IN"), "{expanded}");
+        assert!(available_in_const(None).is_empty());
     }
 }

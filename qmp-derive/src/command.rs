@@ -1,5 +1,5 @@
 //! `#[derive(Command)]`: implements `qmp_types::Command` from
-//! `#[qmp(name = "...", returns = Type, allow_oob)]` on a struct.
+//! `#[qmp(name = "...", returns = Type, allow_oob, available_in = [...])]` on a struct.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -14,7 +14,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     shape::object_struct(input, "Command")?;
     let attrs = attrs::parse(
         &input.attrs,
-        &[Key::Name, Key::Returns, Key::AllowOob],
+        &[Key::Name, Key::Returns, Key::AllowOob, Key::AvailableIn],
         "a `#[derive(Command)]` struct",
     )?;
     let Some(name) = attrs.name else {
@@ -28,11 +28,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         .returns
         .map_or_else(|| quote!(::qmp_types::Empty), |ty| quote!(#ty));
     let allow_oob = attrs.allow_oob.is_some();
+    let available_in = crate::attrs::available_in_const(attrs.available_in.as_deref());
     Ok(quote! {
         #[allow(deprecated)]
         impl ::qmp_types::Command for #ident {
             const NAME: &'static str = #name;
             const ALLOW_OOB: bool = #allow_oob;
+            #available_in
             type Output = #output;
         }
     })

@@ -11,8 +11,8 @@
 //!
 //! | derive | applies to | `#[qmp(...)]` keys |
 //! |---|---|---|
-//! | `Command` | struct with named fields (possibly none) or one-field tuple struct | item: `name = "..."` (required), `returns = Type` (default `::qmp_types::Empty`), `allow_oob` |
-//! | `Event` | same shapes as `Command` | item: `name = "..."` (required) |
+//! | `Command` | struct with named fields (possibly none) or one-field tuple struct | item: `name = "..."` (required), `returns = Type` (default `::qmp_types::Empty`), `allow_oob`, `available_in = ["7.2.22", ...]` (default: none recorded) |
+//! | `Event` | same shapes as `Command` | item: `name = "..."` (required), `available_in = [...]` |
 //! | `EventSet` | enum of one-field tuple variants over `Event` types | variant: `name = "..."` (optional), `unknown` (exactly one, holding `::qmp_types::UnknownEvent`) |
 //! | `OpenEnum` | enum of unit variants | variant: `rename = "..."` (default: the identifier), `unknown` (exactly one, holding `String`) |
 //! | `DeserializeUnion` | enum of unit or one-field tuple variants | item: `tag = "..."` (required); variant: `rename = "..."` (default: the identifier), `unknown` (exactly one, holding `serde_json::Map<String, Value>`) |

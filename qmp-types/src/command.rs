@@ -17,6 +17,10 @@ pub trait Command: Serialize {
     const ALLOW_OOB: bool;
     /// The type the command's `return` value decodes into.
     type Output: DeserializeOwned;
+    /// The releases having this command, for bindings merged from several schemas
+    /// (`["7.2.22", "10.0.2"]`, labels as the generator chose them); empty when not recorded
+    /// (bindings of one schema). The connected server may still lack it: ask the server.
+    const AVAILABLE_IN: &'static [&'static str] = &[];
 }
 
 /// An empty JSON object, `{}`: the return type of commands that return nothing, and the type

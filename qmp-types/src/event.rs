@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 pub trait Event: DeserializeOwned {
     /// The event's wire name, e.g. `"STOP"`.
     const NAME: &'static str;
+    /// The releases having this event, for bindings merged from several schemas
+    /// (`["7.2.22", "10.0.2"]`, labels as the generator chose them); empty when not recorded
+    /// (bindings of one schema). The connected server may still lack it: ask the server.
+    const AVAILABLE_IN: &'static [&'static str] = &[];
 }
 
 /// An enum over a set of events (the generated `Event` enum, or one derived by hand with

@@ -91,6 +91,7 @@ impl Emitter<'_, '_> {
                 if optional { " (optional)" } else { "" }
             ));
             lines.extend(docs::features(wire, &member.features));
+            lines.extend(self.member_availability(owner, wire));
             let doc = self.docs.attrs(&lines);
             let deprecated = deprecated_attr(own_deprecated);
             fields.push(Field {

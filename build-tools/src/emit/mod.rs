@@ -25,6 +25,7 @@ use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 use quote::{quote, ToTokens};
 
 use crate::error::{Error, Result};
+use crate::merge::{Availability, Releases};
 use crate::model::{is_deprecated, Model, Usage};
 use crate::naming::TypeNames;
 use crate::reference::Definition;
@@ -83,6 +84,8 @@ pub struct Plan<'a> {
     jobs: Vec<(Job, usize)>,
     /// The user's attributes for the types their paths select.
     type_attributes: &'a [TypeAttribute],
+    /// Which merged schemas have what (bindings merged from several schemas only).
+    availability: Option<&'a Availability>,
 }
 
 impl<'a> Plan<'a> {
@@ -150,6 +153,7 @@ impl<'a> Plan<'a> {
             variant_enums,
             jobs,
             type_attributes: &[],
+            availability: None,
         })
     }
 
@@ -160,6 +164,13 @@ impl<'a> Plan<'a> {
             type_attributes: attributes,
             ..self
         }
+    }
+
+    /// Marks the items with the merged schemas having them (docs, and `available_in` on
+    /// commands and events).
+    pub fn with_availability(mut self, availability: Option<&'a Availability>) -> Self {
+        self.availability = availability;
+        self
     }
 
     /// The number of top-level items.
@@ -200,6 +211,7 @@ impl<'a> Plan<'a> {
             absorbed: &self.absorbed,
             variant_enums: &self.variant_enums,
             type_attributes: self.type_attributes,
+            availability: self.availability,
             types: HashMap::new(),
             docs: DocTable::default(),
         };
@@ -333,6 +345,8 @@ struct Emitter<'p, 'a> {
     variant_enums: &'p HashMap<String, String>,
     /// The user's attributes for the types their paths select.
     type_attributes: &'a [TypeAttribute],
+    /// Which merged schemas have what (bindings merged from several schemas only).
+    availability: Option<&'a Availability>,
     /// Parsed Rust type expressions by schema name.
     types: HashMap<String, TokenStream>,
     /// The doc comments of the items emitted so far.
@@ -431,6 +445,75 @@ impl<'a> Emitter<'_, 'a> {
     /// name or the wire name, if any).
     fn user_attributes(&self, names: &[&str]) -> Result<TokenStream> {
         type_attributes::for_type(self.type_attributes, names)
+    }
+
+    /// The "Available in" line of a command or event (every one, in merged bindings) and
+    /// its `available_in = [...]` key; nothing for bindings of one schema.
+    fn root_availability(&self, i: usize) -> (Vec<String>, Option<TokenStream>) {
+        let Some(availability) = self.availability else {
+            return (Vec::new(), None);
+        };
+        let labels = availability.item_labels(&self.model.entries[i].name);
+        (
+            vec![format!("Available in: {}.", labels.join(", "))],
+            Some(quote!(available_in = [#(#labels),*])),
+        )
+    }
+
+    /// The "Available in" line of a type that only some merged schemas have.
+    fn type_availability(&self, i: usize) -> Vec<String> {
+        let Some(availability) = self.availability else {
+            return Vec::new();
+        };
+        let key = &self.model.entries[i].name;
+        let labels = availability.item_labels(key);
+        if labels.len() == availability.labels(Releases::ALL).len() {
+            return Vec::new();
+        }
+        vec![format!("Available in: {}.", labels.join(", "))]
+    }
+
+    /// Where member `wire` of object `owner` is available and required, when not in
+    /// every merged schema having the object alike.
+    fn member_availability(&self, owner: usize, wire: &str) -> Vec<String> {
+        let Some(availability) = self.availability else {
+            return Vec::new();
+        };
+        let Some((present, required)) =
+            availability.member_note(&self.model.entries[owner].name, wire)
+        else {
+            return Vec::new();
+        };
+        let mut lines = vec![format!(
+            "Available in: {}.",
+            availability.labels(present).join(", ")
+        )];
+        let required = availability.labels(required);
+        if !required.is_empty() {
+            lines.push(format!(
+                "Required in: {} (optional here, as not every release requires it: set it \
+                 for those releases).",
+                required.join(", ")
+            ));
+        }
+        lines
+    }
+
+    /// Where value `wire` of enum `owner` is available, when not in every merged schema
+    /// having the enum.
+    fn value_availability(&self, owner: usize, wire: &str) -> Vec<String> {
+        let Some(availability) = self.availability else {
+            return Vec::new();
+        };
+        availability
+            .value_note(&self.model.entries[owner].name, wire)
+            .map(|present| {
+                vec![format!(
+                    "Available in: {}.",
+                    availability.labels(present).join(", ")
+                )]
+            })
+            .unwrap_or_default()
     }
 
     /// Whether the schema type `name` (or, for an array, its element) is deprecated.

@@ -42,6 +42,8 @@ impl Emitter<'_, '_> {
         )];
         own.extend(docs::features(wire, &entry.features));
         own.extend(self.wrapped_arguments_line(arg_type, "arguments"));
+        let (available, available_in) = self.root_availability(i);
+        own.extend(available);
         let lines = self.item_docs(i, own);
         let mut qmp_args = vec![quote!(name = #wire)];
         if let Some(returns) = returns {
@@ -50,6 +52,7 @@ impl Emitter<'_, '_> {
         if *allow_oob {
             qmp_args.push(quote!(allow_oob));
         }
+        qmp_args.extend(available_in);
         let ident = self.type_name(i)?;
         let aliases = Self::aliases(&ident, &[wire]);
         let user = self.user_attributes(&[&ident.to_string(), wire])?;
@@ -76,17 +79,21 @@ impl Emitter<'_, '_> {
         let mut own = vec![format!("QMP event `{wire}`.")];
         own.extend(docs::features(wire, &entry.features));
         own.extend(self.wrapped_arguments_line(arg_type, "data"));
+        let (available, available_in) = self.root_availability(i);
+        own.extend(available);
         let lines = self.item_docs(i, own);
         let ident = self.type_name(i)?;
         let aliases = Self::aliases(&ident, &[wire]);
         let user = self.user_attributes(&[&ident.to_string(), wire])?;
+        let mut qmp_args = vec![quote!(name = #wire)];
+        qmp_args.extend(available_in);
         let head = StructHead {
             ident,
             docs: lines,
             usage: self.model.usage(i),
             deprecated: is_deprecated(&entry.features),
             extra_derives: vec![quote!(::qmp_types::Event)],
-            attrs: quote!(#aliases #[qmp(name = #wire)] #user),
+            attrs: quote!(#aliases #[qmp(#(#qmp_args),*)] #user),
             additional_arguments: false,
         };
         self.root_struct(i, arg_type, head)

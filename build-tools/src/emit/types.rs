@@ -49,6 +49,7 @@ impl Emitter<'_, '_> {
         let qemu_name = self.names.qemu_name(&entry.name);
         let mut own = vec![docs::schema_origin(qemu_name, meta, self.model.path(i))];
         own.extend(docs::features(&entry.name, &entry.features));
+        own.extend(self.type_availability(i));
         let lines = self.item_docs(i, own);
         let deprecated = is_deprecated(&entry.features);
         let aliases = Self::aliases(ident, qemu_name.as_slice());
@@ -76,7 +77,11 @@ impl Emitter<'_, '_> {
                 let values = EnumMember::of(members, values);
                 let value_docs = values
                     .iter()
-                    .map(|value| self.qemu_member_lines(i, &value.name))
+                    .map(|value| {
+                        let mut lines = self.qemu_member_lines(i, &value.name);
+                        lines.extend(self.value_availability(i, &value.name));
+                        lines
+                    })
                     .collect::<Vec<_>>();
                 Ok(open_enum(
                     ident,

@@ -149,7 +149,7 @@ pub fn program_mismatch(manual: &Manual, entries: &[SchemaInfo]) -> Option<Strin
 }
 
 /// How messages name a program.
-fn program_name(program: Program) -> &'static str {
+pub fn program_name(program: Program) -> &'static str {
     match program {
         Program::SystemEmulator => "a system emulator (qemu-system-*)",
         Program::StorageDaemon => "qemu-storage-daemon",

@@ -8,7 +8,8 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 
 use qmp_bindings_check::{
-    both, hooks, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable, use_site,
+    both, hooks, merged, pruned, qemu_10_0_2_x86_64 as v10, qemu_7_2_22_x86_64 as v7, stable,
+    use_site,
 };
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::serde_json::{self, json, Value};
@@ -183,6 +184,43 @@ fn live_qemu_10_0() {
 #[test]
 fn live_qemu_7_2() {
     exercise!(v7, Release::V7_2);
+}
+
+/// The module merged from 7.2.22 and 10.0.2 decodes both releases' shapes where QEMU
+/// changed a type: `BlockJobInfo` is a struct in 7.2 (`type` a string, no
+/// `actively-synced`) and a union in 10.0 (`type` the enum `JobType`, a mirror job with a
+/// required `actively-synced`), which the 10.0.2 bindings cannot decode from 7.2.
+#[test]
+fn merged_bindings_decode_both_releases_shapes() {
+    let v7_answer = json!([{
+        "device": "job0", "len": 10, "offset": 1, "busy": false, "paused": false, "speed": 0,
+        "io-status": "ok", "ready": true, "status": "ready", "auto-finalize": true,
+        "auto-dismiss": true, "type": "mirror"
+    }]);
+    let mut v10_answer = v7_answer.clone();
+    v10_answer[0]["actively-synced"] = json!(true);
+    type Jobs = <merged::QueryBlockJobs as Command>::Output;
+    let old: Jobs = serde_json::from_value(v7_answer.clone()).expect("7.2 shape");
+    let new: Jobs = serde_json::from_value(v10_answer).expect("10.0 shape");
+    let mirror = |synced| {
+        merged::BlockJobInfoVariant::Mirror(merged::BlockJobInfoMirror {
+            actively_synced: synced,
+        })
+    };
+    assert_eq!(old[0].r#type, mirror(None));
+    assert_eq!(new[0].r#type, mirror(Some(true)));
+    let single: Result<<v10::QueryBlockJobs as Command>::Output, _> =
+        serde_json::from_value(v7_answer);
+    assert!(single.is_err(), "the 10.0.2 bindings decode 7.2's shape");
+    // Which releases have a command, as data.
+    assert_eq!(merged::QueryBlockJobs::AVAILABLE_IN, ["7.2.22", "10.0.2"]);
+    assert_eq!(merged::XQueryProfile::AVAILABLE_IN, ["7.2.22"]);
+    assert_eq!(merged::QueryAudiodevs::AVAILABLE_IN, ["10.0.2"]);
+    assert_eq!(
+        <merged::VfioMigration as qmp_types::Event>::AVAILABLE_IN,
+        ["10.0.2"]
+    );
+    assert!(v10::QueryStatus::AVAILABLE_IN.is_empty());
 }
 
 #[test]
