@@ -50,6 +50,8 @@ enum SchemaChoice {
     Bundled(String),
     /// Several JSON files, merged into one module (see [`Config::schemas`]).
     Files(Vec<PathBuf>),
+    /// Several bundled schemas, merged into one module (see [`Config::bundled_schemas`]).
+    BundledSet(Vec<String>),
 }
 
 /// Where QEMU's reference manual comes from.
@@ -129,6 +131,30 @@ impl Config {
     /// ```
     pub fn bundled_schema(&mut self, file_name: impl Into<String>) -> &mut Self {
         self.schema = Some(SchemaChoice::Bundled(file_name.into()));
+        self
+    }
+
+    /// Several bundled schemas (see [`Config::bundled_schema`]), each with its bundled
+    /// manual, merged into **one** module as [`Config::schemas`] merges files.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// // build.rs: one module for QEMU 7.2 and 10.0, no checkout needed
+    /// fn main() -> Result<(), qmp_build_tools::Error> {
+    ///     qmp_build_tools::Config::new()
+    ///         .bundled_schemas(["qemu-7.2.22-x86_64.json", "qemu-10.0.2-x86_64.json"])
+    ///         .write()?;
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn bundled_schemas<I, S>(&mut self, file_names: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.schema = Some(SchemaChoice::BundledSet(
+            file_names.into_iter().map(Into::into).collect(),
+        ));
         self
     }
 
@@ -271,11 +297,22 @@ impl Config {
     /// Reads the inputs and runs the engine; `warn` receives what should not go unnoticed
     /// (a manual of another QEMU release).
     fn run(&self, warn: &mut dyn FnMut(&str)) -> Result<engine::Output> {
-        if let Some(SchemaChoice::Files(paths)) = &self.schema {
-            let mut schemas = Vec::with_capacity(paths.len());
-            for path in paths {
-                schemas.push(self.read_merged_schema(path)?);
-            }
+        let several = match &self.schema {
+            Some(SchemaChoice::Files(paths)) => Some(
+                paths
+                    .iter()
+                    .map(|path| self.read_merged_schema(path))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            Some(SchemaChoice::BundledSet(names)) => Some(
+                names
+                    .iter()
+                    .map(|name| self.read_merged_bundled(name))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            _ => None,
+        };
+        if let Some(schemas) = several {
             let output = engine::generate_merged(schemas, &self.settings)?;
             for warning in &output.warnings {
                 warn(warning);
@@ -305,7 +342,7 @@ impl Config {
                     companion::release_in_name(name),
                 )
             }
-            SchemaChoice::Files(_) => return Err(Error::NoSchemas),
+            SchemaChoice::Files(_) | SchemaChoice::BundledSet(_) => return Err(Error::NoSchemas),
         };
         let mut settings = self.settings.clone();
         let (entries, manual) = engine::parse_while(&json, || self.read_reference());
@@ -346,6 +383,27 @@ impl Config {
         })
     }
 
+    /// One bundled schema of a merge, parsed, with its bundled manual.
+    fn read_merged_bundled(&self, name: &str) -> Result<engine::SchemaSource> {
+        let (_, json) = bundled::find(name).ok_or_else(|| Error::UnknownBundledSchema {
+            name: name.to_owned(),
+            bundled: bundled::names().collect::<Vec<_>>().join(", "),
+        })?;
+        let reference = match self.reference {
+            ReferenceChoice::Without => None,
+            _ => bundled::find_reference(name)
+                .map(|(file, bytes)| reference::read_bytes(bytes, file))
+                .transpose()?
+                .map(Arc::new),
+        };
+        Ok(engine::SchemaSource {
+            entries: crate::parse::parse(json)?,
+            source: name.to_owned(),
+            release: companion::release_in_name(name),
+            reference,
+        })
+    }
+
     /// The manual to use, if any, read.
     fn read_reference(&self) -> Result<Option<Manual>> {
         match (&self.reference, &self.schema) {
@@ -361,7 +419,10 @@ impl Config {
                     .map(|(file, bytes)| reference::read_bytes(bytes, file))
                     .transpose()
             }
-            (ReferenceChoice::BesideSchema, None | Some(SchemaChoice::Files(_))) => Ok(None),
+            (
+                ReferenceChoice::BesideSchema,
+                None | Some(SchemaChoice::Files(_) | SchemaChoice::BundledSet(_)),
+            ) => Ok(None),
         }
     }
 

@@ -4,12 +4,8 @@
 //! the generated items are public items of a library (no `dead_code` warnings for the commands
 //! a program does not call).
 
-/// Bindings generated from QEMU 7.2.22's schema.
-pub mod qmp_7_2 {
-    include!(concat!(env!("OUT_DIR"), "/qmp_7_2.rs"));
-}
-
-/// Bindings generated from QEMU 10.0.2's schema.
-pub mod qmp_10_0 {
-    include!(concat!(env!("OUT_DIR"), "/qmp_10_0.rs"));
+/// One module for QEMU 7.2.22 and 10.0.2: what either release sends decodes, and each command
+/// and event says which releases have it (`Command::AVAILABLE_IN`).
+pub mod qmp {
+    include!(concat!(env!("OUT_DIR"), "/qmp.rs"));
 }
