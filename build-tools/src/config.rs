@@ -575,6 +575,37 @@ mod tests {
     }
 
     #[test]
+    fn several_bundled_schemas_merge_and_an_unknown_name_is_named() {
+        let code = Config::new()
+            .bundled_schemas(["qemu-7.2.22-x86_64.json", "qemu-10.0.2-x86_64.json"])
+            .only_commands(["query-audiodevs", "x-query-profile", "query-status"])
+            .generate()
+            .unwrap();
+        assert!(
+            code.contains("available_in = [\"10.0.2\"]"),
+            "query-audiodevs"
+        );
+        assert!(
+            code.contains("available_in = [\"7.2.22\"]"),
+            "x-query-profile"
+        );
+        assert!(code.contains("available_in = [\"7.2.22\", \"10.0.2\"]"));
+        let err = Config::new()
+            .bundled_schemas(["qemu-7.2.22-x86_64.json", "qemu-9.9.9-x86_64.json"])
+            .generate()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::UnknownBundledSchema { name, .. } if name == "qemu-9.9.9-x86_64.json"),
+            "{err}"
+        );
+        let err = Config::new()
+            .bundled_schemas(Vec::<String>::new())
+            .generate()
+            .unwrap_err();
+        assert!(matches!(err, Error::NoSchemas), "{err}");
+    }
+
+    #[test]
     fn several_schemas_merge_and_none_is_an_error() {
         let err = Config::new()
             .schemas(Vec::<PathBuf>::new())
