@@ -8,7 +8,9 @@
 //!   (for the agent: `guest-info` and `guest-get-*`) and that needs no arguments (all members optional), as a list of wire names and as a
 //!   function handing each command's *typed* value to a `QueryVisitor`;
 //! - `qmp_<release>_events.rs`: a strict check of an event's raw data against the event's
-//!   type, one match arm per event.
+//!   type, one match arm per event;
+//! - `qmp_merged.rs`: one module for both releases (`Config::schemas`), with the queries of
+//!   each release and the events of both, as above.
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -81,6 +83,68 @@ fn main() -> Result<(), Box<dyn Error>> {
             &events_code(&events(&entries, &rust)?),
         )?;
     }
+    merged(&manifest, &out)?;
+    Ok(())
+}
+
+/// One module for both QEMU releases (`qmp_merged.rs`), with the no-argument queries of each
+/// release (`qmp_merged_queries_<release>.rs`: what a sweep of that release calls) and a
+/// strict check per event of either release (`qmp_merged_events.rs`).
+fn merged(manifest: &Path, out: &Path) -> Result<(), Box<dyn Error>> {
+    let schemas: Vec<PathBuf> = RELEASES
+        .iter()
+        .map(|(_, file)| manifest.join("../../schemas").join(file))
+        .collect();
+    qmp_build_tools::Config::new()
+        .schemas(&schemas)
+        .both_directions(true)
+        .out_dir(out)
+        .file_name("qmp_merged.rs")
+        .write()?;
+    let mut sources = Vec::new();
+    let mut release_entries = Vec::new();
+    for schema in &schemas {
+        let json = fs::read_to_string(schema)?;
+        let entries: Vec<SchemaInfo> = qmp_types::serde_json::from_str(&json)?;
+        let manual = qmp_build_tools::reference::companion::companion_of(schema)
+            .map(|path| qmp_build_tools::reference::read(&path))
+            .transpose()?
+            .map(std::sync::Arc::new);
+        release_entries.push(entries.clone());
+        sources.push(qmp_build_tools::engine::SchemaSource {
+            entries,
+            source: schema.display().to_string(),
+            release: qmp_build_tools::reference::companion::schema_release(schema),
+            reference: manual,
+        });
+    }
+    // `release<TAB>schema name<TAB>merged Rust type`, per release in the order given.
+    let listing = qmp_build_tools::engine::merged_names_listing(sources, &BTreeMap::new())?;
+    let mut all_events: Vec<(String, String)> = Vec::new();
+    for (((module, _), entries), label) in RELEASES
+        .iter()
+        .zip(&release_entries)
+        .zip(["7.2.22", "10.0.2"])
+    {
+        let rust: BTreeMap<&str, &str> = listing
+            .lines()
+            .filter_map(|line| {
+                let (release, rest) = line.split_once('\t')?;
+                (release == label).then(|| rest.split_once('\t'))?
+            })
+            .collect();
+        let suffix = module.trim_start_matches("qmp_");
+        write(
+            &out.join(format!("qmp_merged_queries_{suffix}.rs")),
+            &queries_code(&queries(entries, &rust, is_qmp_query)?),
+        )?;
+        for event in events(entries, &rust)? {
+            if !all_events.contains(&event) {
+                all_events.push(event);
+            }
+        }
+    }
+    write(&out.join("qmp_merged_events.rs"), &events_code(&all_events))?;
     Ok(())
 }
 

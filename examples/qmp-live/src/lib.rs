@@ -10,6 +10,8 @@
 //! - [`sweep`]: calls every listed query through its typed `Command` and tallies the
 //!   outcomes, strictly;
 //! - [`events`]: typed and raw event subscriptions side by side;
+//! - [`qmp_merged`]: one module for both releases; [`qmp_merged_on_7_2`] /
+//!   [`qmp_merged_on_10_0`] add the queries each release answers;
 //! - [`qga_7_2`] / [`qga_10_0`]: the guest agent's bindings, made from its manuals, with the
 //!   `queries` module listing `guest-info` and the no-argument `guest-get-*` commands (the
 //!   [`sweep`] drives them over `qmp_types::blocking::GuestAgent`).
@@ -45,6 +47,37 @@ pub mod qmp_10_0 {
     /// Strict checks of decoded events of QEMU 10.0.2.
     pub mod events {
         include!(concat!(env!("OUT_DIR"), "/qmp_10_0_events.rs"));
+    }
+}
+
+/// One module generated from both QEMU releases' schemas (`Config::schemas`): what either
+/// release sends decodes into it.
+pub mod qmp_merged {
+    include!(concat!(env!("OUT_DIR"), "/qmp_merged.rs"));
+
+    /// Strict checks of decoded events of either release.
+    pub mod events {
+        include!(concat!(env!("OUT_DIR"), "/qmp_merged_events.rs"));
+    }
+}
+
+/// The merged bindings as a sweep of QEMU 7.2.22 uses them: its no-argument queries.
+pub mod qmp_merged_on_7_2 {
+    pub use crate::qmp_merged::*;
+
+    /// The no-argument queries of QEMU 7.2.22, typed by the merged module.
+    pub mod queries {
+        include!(concat!(env!("OUT_DIR"), "/qmp_merged_queries_7_2.rs"));
+    }
+}
+
+/// The merged bindings as a sweep of QEMU 10.0.2 uses them: its no-argument queries.
+pub mod qmp_merged_on_10_0 {
+    pub use crate::qmp_merged::*;
+
+    /// The no-argument queries of QEMU 10.0.2, typed by the merged module.
+    pub mod queries {
+        include!(concat!(env!("OUT_DIR"), "/qmp_merged_queries_10_0.rs"));
     }
 }
 
