@@ -1,5 +1,5 @@
 //! Real events provoked on each release and decoded through that release's typed `Event`
-//! enum, each strictly checked against its raw data: STOP, RESUME, a mirror job's lifecycle
+//! enum (and through the `Event` of the module merged from both releases), each strictly checked against its raw data: STOP, RESUME, a mirror job's lifecycle
 //! (JOB_STATUS_CHANGE, BLOCK_JOB_READY, BLOCK_JOB_COMPLETED), DEVICE_DELETED (USB hot-unplug,
 //! which completes without guest cooperation), RESET and SHUTDOWN.
 
@@ -109,3 +109,14 @@ macro_rules! events_test {
 
 events_test!(qemu_7_2_events_decode_strictly, qmp_7_2, Release::V7_2);
 events_test!(qemu_10_0_events_decode_strictly, qmp_10_0, Release::V10_0);
+// One module for both releases (issue #11): the same events of each decode strictly into it.
+events_test!(
+    qemu_7_2_events_decode_strictly_into_the_merged_module,
+    qmp_merged,
+    Release::V7_2
+);
+events_test!(
+    qemu_10_0_events_decode_strictly_into_the_merged_module,
+    qmp_merged,
+    Release::V10_0
+);
