@@ -1,7 +1,8 @@
 //! Real events provoked on each release and decoded through that release's typed `Event`
-//! enum (and through the `Event` of the module merged from both releases), each strictly checked against its raw data: STOP, RESUME, a mirror job's lifecycle
-//! (JOB_STATUS_CHANGE, BLOCK_JOB_READY, BLOCK_JOB_COMPLETED), DEVICE_DELETED (USB hot-unplug,
-//! which completes without guest cooperation), RESET and SHUTDOWN.
+//! enum (and through the `Event` of the module merged from both releases), each strictly
+//! checked against its raw data: STOP, RESUME, a mirror job's lifecycle (JOB_STATUS_CHANGE,
+//! BLOCK_JOB_READY, BLOCK_JOB_COMPLETED), DEVICE_DELETED (USB hot-unplug, which completes
+//! without guest cooperation), RESET and SHUTDOWN.
 
 use qmp_live::events::EventLog;
 use qmp_live::machine::{self, DISK_NODE, TARGET_NODE};
