@@ -254,28 +254,16 @@ impl QemuProcess {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
         let mut process = QemuProcess { child, dir, socket };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !process.socket.exists() {
-            if let Ok(Some(status)) = process.child.try_wait() {
-                panic!("{} exited early with {status}", binary.display());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{} did not create {} within 10 s",
-                binary.display(),
-                process.socket.display()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
         // The socket file exists a moment before the program listens on it; a test that
-        // connects in between would be refused. Wait for the listening state without
+        // connects in between would be refused. So wait for the listening state, without
         // connecting (a connection would be the server's first client).
-        while !is_listening(&process.socket) {
+        while !(process.socket.exists() && is_listening(&process.socket)) {
             if let Ok(Some(status)) = process.child.try_wait() {
                 panic!("{} exited early with {status}", binary.display());
             }
             assert!(
                 Instant::now() < deadline,
-                "{} did not listen on {} within 10 s",
+                "{} did not create and listen on {} within 10 s",
                 binary.display(),
                 process.socket.display()
             );
