@@ -332,10 +332,7 @@ impl Config {
                 (Cow::Owned(json), source, companion::schema_release(path))
             }
             SchemaChoice::Bundled(name) => {
-                let (_, json) = bundled::find(name).ok_or_else(|| Error::UnknownBundledSchema {
-                    name: name.clone(),
-                    bundled: bundled::names().collect::<Vec<_>>().join(", "),
-                })?;
+                let json = bundled_json(name)?;
                 (
                     Cow::Borrowed(json),
                     name.clone(),
@@ -385,10 +382,7 @@ impl Config {
 
     /// One bundled schema of a merge, parsed, with its bundled manual.
     fn read_merged_bundled(&self, name: &str) -> Result<engine::SchemaSource> {
-        let (_, json) = bundled::find(name).ok_or_else(|| Error::UnknownBundledSchema {
-            name: name.to_owned(),
-            bundled: bundled::names().collect::<Vec<_>>().join(", "),
-        })?;
+        let json = bundled_json(name)?;
         let reference = match self.reference {
             ReferenceChoice::Without => None,
             _ => bundled::find_reference(name)
@@ -465,6 +459,17 @@ impl Config {
         write_if_changed(&path, &code)?;
         Ok(path)
     }
+}
+
+/// The JSON of the bundled schema `name`, or [`Error::UnknownBundledSchema`] listing the
+/// bundled ones.
+fn bundled_json(name: &str) -> Result<&'static str> {
+    bundled::find(name)
+        .map(|(_, json)| json)
+        .ok_or_else(|| Error::UnknownBundledSchema {
+            name: name.to_owned(),
+            bundled: bundled::names().collect::<Vec<_>>().join(", "),
+        })
 }
 
 /// Generates bindings for every command and event of `schema` into `OUT_DIR/file_name`: the
