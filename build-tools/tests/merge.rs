@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use quote::ToTokens;
 
-use qmp_build_tools::engine::{generate_merged, SchemaSource, Settings};
+use qmp_build_tools::engine::{generate_merged, Output, SchemaSource, Settings};
 use qmp_build_tools::reference::{self, Manual};
 use qmp_build_tools::{bundled, Error};
 
@@ -22,16 +22,21 @@ fn bundled_source(file: &str) -> SchemaSource {
     }
 }
 
-#[test]
-fn bundled_pair_type_changes() {
-    let output = generate_merged(
+/// The two bundled QEMU releases merged, each with its manual.
+fn bundled_pair() -> Output {
+    generate_merged(
         vec![
             bundled_source("qemu-7.2.22-x86_64.json"),
             bundled_source("qemu-10.0.2-x86_64.json"),
         ],
         &Settings::default(),
     )
-    .unwrap();
+    .expect("the bundled pair merges")
+}
+
+#[test]
+fn bundled_pair_type_changes() {
+    let output = bundled_pair();
     // Run with `--nocapture` for the list (also `qmp-codegen generate A B --verbose`).
     for change in &output.type_changes {
         println!("{change}");
@@ -173,14 +178,7 @@ fn listing(code: &str) -> String {
 
 #[test]
 fn merged_items_snapshot() {
-    let output = generate_merged(
-        vec![
-            bundled_source("qemu-7.2.22-x86_64.json"),
-            bundled_source("qemu-10.0.2-x86_64.json"),
-        ],
-        &Settings::default(),
-    )
-    .unwrap();
+    let output = bundled_pair();
     insta::assert_snapshot!("merged-7.2.22-10.0.2", listing(&output.code));
 }
 
