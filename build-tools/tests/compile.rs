@@ -44,6 +44,32 @@ fn storage_daemon_schema(release: Release) -> String {
     schema.to_string()
 }
 
+/// The `query-qmp-schema` answer of a freshly started `program` (`qemu-system-aarch64`) of
+/// `release` with `-machine none`.
+fn system_schema(release: Release, program: &str) -> String {
+    let binary = release.binary(program);
+    let qemu = QemuProcess::spawn(&binary, |socket| {
+        [
+            "-machine",
+            "none",
+            "-nodefaults",
+            "-display",
+            "none",
+            "-qmp",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("unix:{},server=on,wait=off", socket.display())])
+        .collect()
+    });
+    let client = Client::connect_unix(qemu.socket(), ClientConfig::default())
+        .unwrap_or_else(|e| panic!("connect to {}: {e}", binary.display()));
+    let schema = client
+        .execute_raw("query-qmp-schema", None)
+        .unwrap_or_else(|e| panic!("query-qmp-schema of {}: {e}", binary.display()));
+    schema.to_string()
+}
+
 /// The manual bundled with the bundled schema `file`.
 fn bundled_manual(file: &str) -> Arc<Manual> {
     let (name, bytes) =
@@ -256,6 +282,46 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     lib.push_str(
         "/// One module for every bundled QEMU release, merged.\npub mod merged {\n    \
          include!(\"merged.rs\");\n}\n\n",
+    );
+    // One module for two targets of one release (issue 11): the bundled 10.0.2 x86_64 schema
+    // and the schema of the 10.0.2 aarch64 emulator the install script installs, captured
+    // live, each with the 10.0.2 manual (one manual covers every target).
+    let aarch64 = system_schema(Release::V10_0, "qemu-system-aarch64");
+    let targets = engine::generate_merged(
+        [
+            (newest.0, newest.1.to_owned()),
+            ("qemu-10.0.2-aarch64.json", aarch64),
+        ]
+        .into_iter()
+        .map(|(file, json)| engine::SchemaSource {
+            entries: serde_json::from_str(&json).unwrap_or_else(|e| panic!("{file} parses: {e}")),
+            source: file.to_owned(),
+            release: reference::companion::release_in_name(file),
+            reference: Some(bundled_manual(newest.0)),
+        })
+        .collect(),
+        &Settings::default(),
+    )
+    .unwrap_or_else(|e| panic!("merge the 10.0.2 x86_64 and aarch64 schemas: {e}"));
+    // Both targets' own commands are there, each saying where it is available.
+    for (command, only_in) in [
+        ("query-sev", "qemu-10.0.2-x86_64"),
+        ("query-gic-capabilities", "qemu-10.0.2-aarch64"),
+    ] {
+        let (_, rest) = targets
+            .code
+            .split_once(&format!("#[qmp(name = \"{command}\""))
+            .unwrap_or_else(|| panic!("`{command}` missing from the x86_64 + aarch64 merge"));
+        let available = rest.split_once("available_in").map(|(_, a)| &a[..80]);
+        assert!(
+            available.is_some_and(|a| a.contains(only_in) && !a.contains(", ")),
+            "`{command}` should be available in {only_in} only: {available:?}"
+        );
+    }
+    write(&root.join("src/targets.rs"), &targets.code);
+    lib.push_str(
+        "/// One module for the x86_64 and aarch64 targets of QEMU 10.0.2, merged.\n\
+         pub mod targets {\n    include!(\"targets.rs\");\n}\n\n",
     );
     write(&root.join("src/lib.rs"), &lib);
     write(

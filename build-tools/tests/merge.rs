@@ -46,6 +46,13 @@ fn bundled_pair_type_changes() {
         "`BlockJobInfo.type`: `str` in 7.2.22; `JobType` in 10.0.2 → `JobType`"
     ));
     assert!(has("`BlockdevCreateOptionsLUKS.cipher-alg`: `QCryptoCipherAlgorithm` in 7.2.22; `QCryptoCipherAlgo` in 10.0.2 → `QCryptoCipherAlgo`"));
+    // 7.2.22's `SevInfo` is a struct without the tag of 10.0.2's union `SevInfo`.
+    assert!(has(
+        "`SevInfo.sev-type`: `absent` in 7.2.22; `tag` in 10.0.2 → `absent = sev`"
+    ));
+    assert!(output
+        .code
+        .contains("#[qmp(tag_absent)]\n    Untagged(SevGuestInfo),"));
     assert!(!has("`any`"), "{:#?}", output.type_changes);
     let code = &output.code;
     // Commands of one release carry it, as docs and as `Command::AVAILABLE_IN`.

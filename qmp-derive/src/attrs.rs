@@ -23,6 +23,9 @@ pub(crate) enum Key {
     Json,
     /// `available_in = ["7.2.22", "10.0.2"]` (commands, events: the releases having them).
     AvailableIn,
+    /// `tag_absent` (a variant of a union's variant enum: a value without the tag member, as
+    /// releases send it where the union was a plain struct).
+    TagAbsent,
 }
 
 impl Key {
@@ -37,6 +40,7 @@ impl Key {
             Key::Tag => "tag",
             Key::Json => "json",
             Key::AvailableIn => "available_in",
+            Key::TagAbsent => "tag_absent",
         }
     }
 }
@@ -60,6 +64,8 @@ pub(crate) struct QmpAttrs {
     pub(crate) json: Option<LitStr>,
     /// `available_in = ["...", ...]`.
     pub(crate) available_in: Option<Vec<LitStr>>,
+    /// `tag_absent`, with the span of the flag.
+    pub(crate) tag_absent: Option<Span>,
 }
 
 /// Parses every `#[qmp(...)]` among `attrs`, accepting only the keys in `allowed`.
@@ -83,6 +89,7 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
                 Key::Tag,
                 Key::Json,
                 Key::AvailableIn,
+                Key::TagAbsent,
             ]
             .into_iter()
             .find(|key| meta.path.is_ident(key.as_str()))
@@ -134,11 +141,11 @@ pub(crate) fn parse(attrs: &[Attribute], allowed: &[Key], place: &str) -> syn::R
                     }
                     out.returns = Some(meta.value()?.parse()?);
                 }
-                Key::AllowOob | Key::Unknown => {
-                    let slot = if key == Key::AllowOob {
-                        &mut out.allow_oob
-                    } else {
-                        &mut out.unknown
+                Key::AllowOob | Key::Unknown | Key::TagAbsent => {
+                    let slot = match key {
+                        Key::AllowOob => &mut out.allow_oob,
+                        Key::Unknown => &mut out.unknown,
+                        _ => &mut out.tag_absent,
                     };
                     if slot.is_some() {
                         return Err(duplicate());

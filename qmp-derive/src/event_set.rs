@@ -21,6 +21,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         shape: Shape::Newtype,
         key: Key::Name,
         item_keys: &[],
+        tag_absent: false,
         fallback: "#[qmp(unknown)] Unknown(::qmp_types::UnknownEvent)",
     };
     let (known, fallback) = variants::split(input, &spec)?;

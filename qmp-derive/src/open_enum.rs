@@ -20,6 +20,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         shape: Shape::Unit,
         key: Key::Rename,
         item_keys: &[],
+        tag_absent: false,
         fallback: "#[qmp(unknown)] Unknown(String)",
     };
     let (known, fallback) = variants::split(input, &spec)?;

@@ -1,7 +1,9 @@
 //! `#[derive(DeserializeUnion)]`: implements `Deserialize` for the variant enum of a union,
 //! dispatching on the tag member named by `#[qmp(tag = "...")]`. A tag value the enum knows
 //! decodes its variant's members and fails with the member path when they do not decode; any
-//! other tag value lands in the `#[qmp(unknown)]` fallback with every member as sent.
+//! other tag value lands in the `#[qmp(unknown)]` fallback with every member as sent. A value
+//! without the tag member is an error, unless a `#[qmp(tag_absent)]` variant takes it (a union
+//! that was a plain struct in an earlier release, merged with the later one).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -20,6 +22,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         shape: Shape::UnitOrNewtype,
         key: Key::Rename,
         item_keys: &[Key::Tag],
+        tag_absent: true,
         fallback: "#[qmp(unknown)] Unknown(::qmp_types::serde_json::Map<String, \
                    ::qmp_types::serde_json::Value>)",
     };
@@ -35,20 +38,45 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let mut wires_seen = variants::UniqueWires::new("tag value");
     let mut arms = Vec::with_capacity(known.len());
+    let mut absent: Option<&syn::Ident> = None;
     for variant in &known {
+        let name = variant.ident;
+        if variant.tag_absent {
+            if let Some(first) = absent.replace(name) {
+                errors.push(syn::Error::new(
+                    name.span(),
+                    format!("only one variant may be `#[qmp(tag_absent)]`; `{first}` already is"),
+                ));
+            }
+            arms.push(match variant.ty {
+                Some(ty) => quote_spanned! {ty.span()=>
+                    ::core::option::Option::None =>
+                        ::qmp_types::__private::decode_untagged_variant::<#ty, D::Error>(
+                            members, #union, #tag,
+                        ).map(Self::#name)
+                },
+                None => {
+                    quote!(::core::option::Option::None => ::core::result::Result::Ok(Self::#name))
+                }
+            });
+            continue;
+        }
         let wire = variant.wire_or_name();
         wires_seen.check(&wire, variant.ident, &mut errors);
-        let name = variant.ident;
         arms.push(match variant.ty {
             Some(ty) => quote_spanned! {ty.span()=>
-                #wire => ::qmp_types::__private::decode_union_variant::<#ty, D::Error>(
-                    members, #union, #tag, #wire,
-                ).map(Self::#name)
+                ::core::option::Option::Some(#wire) =>
+                    ::qmp_types::__private::decode_union_variant::<#ty, D::Error>(
+                        members, #union, #tag, #wire,
+                    ).map(Self::#name)
             },
-            None => quote!(#wire => ::core::result::Result::Ok(Self::#name)),
+            None => {
+                quote!(::core::option::Option::Some(#wire) => ::core::result::Result::Ok(Self::#name))
+            }
         });
     }
     errors.finish()?;
+    let absent_allowed = absent.is_some();
     let fb = fallback.ident;
     let fb_new = quote_spanned! {fallback.ty.span()=>
         _ => ::core::result::Result::Ok(Self::#fb(members))
@@ -59,9 +87,10 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                let (tag, members) =
-                    ::qmp_types::__private::union_members(deserializer, #union, #tag)?;
-                match tag.as_str() {
+                let (tag, members) = ::qmp_types::__private::union_members(
+                    deserializer, #union, #tag, #absent_allowed,
+                )?;
+                match tag.as_deref() {
                     #(#arms,)*
                     #fb_new,
                 }

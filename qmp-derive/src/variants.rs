@@ -21,6 +21,8 @@ pub(crate) struct Spec {
     pub(crate) key: Key,
     /// The keys the enum itself may carry (e.g. a union's `tag`).
     pub(crate) item_keys: &'static [Key],
+    /// Whether a variant may be `#[qmp(tag_absent)]` (unions).
+    pub(crate) tag_absent: bool,
     /// How the fallback variant is written, for messages.
     pub(crate) fallback: &'static str,
 }
@@ -44,6 +46,8 @@ pub(crate) struct Known<'a> {
     pub(crate) wire: Option<LitStr>,
     /// The type of its one field (`None` for unit variants).
     pub(crate) ty: Option<&'a Type>,
+    /// Whether it is `#[qmp(tag_absent)]`: the variant of a value without the tag.
+    pub(crate) tag_absent: bool,
 }
 
 /// The fallback variant.
@@ -135,11 +139,12 @@ pub(crate) fn split<'a>(
 /// variant is returned even when malformed, so that it still counts as present.
 fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Option<Role<'a>> {
     let place = format!("a variant of a `#[derive({})]` enum", spec.derive);
-    let attrs = errors.check(attrs::parse(
-        &variant.attrs,
-        &[spec.key, Key::Unknown],
-        &place,
-    ))?;
+    let keys: &[Key] = if spec.tag_absent {
+        &[spec.key, Key::Unknown, Key::TagAbsent]
+    } else {
+        &[spec.key, Key::Unknown]
+    };
+    let attrs = errors.check(attrs::parse(&variant.attrs, keys, &place))?;
     let mut valid = true;
     for field in &variant.fields {
         valid &= errors
@@ -159,6 +164,12 @@ fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Optio
             ));
         }
         return Some(Role::Fallback(flag, &variant.ident, one_field));
+    }
+    if let (Some(_), Some(wire)) = (attrs.tag_absent, &wire) {
+        errors.push(syn::Error::new(
+            wire.span(),
+            "the `tag_absent` variant takes no tag value: it is chosen when the tag is missing",
+        ));
     }
     let unit = matches!(variant.fields, Fields::Unit);
     let shape_ok = match spec.shape {
@@ -185,6 +196,7 @@ fn classify<'a>(variant: &'a Variant, spec: &Spec, errors: &mut Errors) -> Optio
         ident: &variant.ident,
         wire,
         ty: one_field,
+        tag_absent: attrs.tag_absent.is_some(),
     }))
 }
 

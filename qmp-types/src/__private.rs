@@ -10,10 +10,11 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::{Serialize, Serializer};
 
 pub use crate::dispatch::{
-    alternate_value, decode_alternate_branch, decode_union_variant, no_alternate_branch,
-    union_members,
+    alternate_value, decode_alternate_branch, decode_union_variant, decode_untagged_variant,
+    no_alternate_branch, union_members,
 };
 pub use crate::fallback::note as note_fallback;
+pub use crate::members::{member, required, required_with, skip_member, MemberKey};
 use crate::{Event, OpenEnum};
 
 /// Deserialises an [`OpenEnum`] from a string, borrowed or owned; any string succeeds (an

@@ -10,19 +10,23 @@ use serde_json::{Map, Value};
 
 use crate::wire::json_type;
 
-/// A union's members (the tag included) and its tag value, read from `deserializer`.
+/// A union's members (the tag included) and its tag value, read from `deserializer`. A value
+/// without the tag member has no tag value when `absent_allowed` (the union has a variant for
+/// what releases send where it was a plain struct).
 ///
 /// # Errors
 /// The deserializer's error when the input is not an object, or when the tag member is
-/// missing or not a string.
+/// not a string, or missing where that is not allowed.
 pub fn union_members<'de, D: Deserializer<'de>>(
     deserializer: D,
     union: &'static str,
     tag: &'static str,
-) -> Result<(String, Map<String, Value>), D::Error> {
+    absent_allowed: bool,
+) -> Result<(Option<String>, Map<String, Value>), D::Error> {
     let members = Map::deserialize(deserializer)?;
     match members.get(tag) {
-        Some(Value::String(value)) => Ok((value.clone(), members)),
+        Some(Value::String(value)) => Ok((Some(value.clone()), members)),
+        None if absent_allowed => Ok((None, members)),
         Some(other) => Err(de::Error::custom(format!(
             "`{union}`: the tag member `{tag}` is {}, not a string",
             json_type(other)
@@ -47,6 +51,21 @@ pub fn decode_union_variant<T: DeserializeOwned, E: de::Error>(
     members.remove(tag);
     decode(Value::Object(members))
         .map_err(|failure| E::custom(format!("`{union}` with `{tag}` = \"{case}\": {failure}")))
+}
+
+/// Decodes the members of a union value sent without its tag member into the union's
+/// `tag_absent` variant.
+///
+/// # Errors
+/// When the members do not decode into `T`: the message names the union, the missing tag and
+/// the path of the member that failed.
+pub fn decode_untagged_variant<T: DeserializeOwned, E: de::Error>(
+    members: Map<String, Value>,
+    union: &'static str,
+    tag: &'static str,
+) -> Result<T, E> {
+    decode(Value::Object(members))
+        .map_err(|failure| E::custom(format!("`{union}` without `{tag}`: {failure}")))
 }
 
 /// The JSON value of an alternate, read from `deserializer` so that its type picks the branch.
@@ -120,7 +139,7 @@ mod tests {
     }
 
     fn variant(value: Value) -> Result<Qcow2, String> {
-        let (_, members) = union_members::<Value>(value, "BlockdevOptions", "driver")
+        let (_, members) = union_members::<Value>(value, "BlockdevOptions", "driver", false)
             .map_err(|e| e.to_string())?;
         decode_union_variant::<Qcow2, serde_json::Error>(
             members,

@@ -17,6 +17,7 @@ mod dispatch;
 pub mod event;
 mod fallback;
 pub mod introspection;
+mod members;
 pub mod names;
 pub mod open_enum;
 pub mod probe;
@@ -44,7 +45,9 @@ pub use event::{Event, EventSet, UnknownEvent};
 pub use open_enum::OpenEnum;
 
 /// Derive macros; see the `qmp-derive` crate for the attribute syntax.
-pub use qmp_derive::{Command, DeserializeAlternate, DeserializeUnion, Event, EventSet, OpenEnum};
+pub use qmp_derive::{
+    Command, DeserializeAlternate, DeserializeObject, DeserializeUnion, Event, EventSet, OpenEnum,
+};
 
 /// Re-exported so generated code and derive output can name `serde` through this crate.
 pub use serde;

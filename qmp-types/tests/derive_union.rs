@@ -112,6 +112,63 @@ fn a_missing_tag_is_an_error() {
     );
 }
 
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(crate = "qmp_types::serde")]
+struct SevGuestInfo {
+    policy: u32,
+    handle: u32,
+}
+
+/// Written as a merge of QEMU 7.2 (where `SevInfo` was a struct without `sev-type`) and 10.0
+/// writes it: a value without the tag is the `tag_absent` variant.
+#[derive(Debug, PartialEq, DeserializeUnion)]
+#[qmp(tag = "sev-type")]
+enum SevInfoVariant {
+    #[qmp(rename = "sev")]
+    Sev(SevGuestInfo),
+    #[qmp(rename = "sev-snp")]
+    SevSnp,
+    #[qmp(tag_absent)]
+    Untagged(SevGuestInfo),
+    #[qmp(unknown)]
+    Unknown(Map<String, Value>),
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(crate = "qmp_types::serde")]
+struct SevInfo {
+    enabled: bool,
+    #[serde(flatten)]
+    sev_type: SevInfoVariant,
+}
+
+#[test]
+fn a_missing_tag_is_the_tag_absent_variant_and_a_present_tag_still_decides() {
+    let info = SevGuestInfo {
+        policy: 1,
+        handle: 2,
+    };
+    let old: SevInfo = from_value(json!({"enabled": false, "policy": 1, "handle": 2})).unwrap();
+    assert_eq!(old.sev_type, SevInfoVariant::Untagged(info));
+    let new: SevInfo =
+        from_value(json!({"enabled": false, "sev-type": "sev", "policy": 1, "handle": 2})).unwrap();
+    assert_eq!(
+        new.sev_type,
+        SevInfoVariant::Sev(SevGuestInfo {
+            policy: 1,
+            handle: 2
+        })
+    );
+    let snp: SevInfo = from_value(json!({"enabled": true, "sev-type": "sev-snp"})).unwrap();
+    assert_eq!(snp.sev_type, SevInfoVariant::SevSnp);
+    // Without the tag, the variant's members are still required.
+    let error = from_value::<SevInfo>(json!({"enabled": false, "policy": 1})).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "`SevInfoVariant` without `sev-type`: missing field `handle`"
+    );
+}
+
 /// Written as generated bindings write an alternate with a `null` branch.
 #[derive(Debug, PartialEq, Serialize, DeserializeAlternate)]
 #[serde(crate = "qmp_types::serde", untagged)]

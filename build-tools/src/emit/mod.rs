@@ -516,6 +516,14 @@ impl<'a> Emitter<'_, 'a> {
             .unwrap_or_default()
     }
 
+    /// For union `i` of merged bindings whose tag some schemas do not send: the tag value
+    /// such a value is, and those schemas' labels (see [`Availability::tag_absent`]).
+    fn tag_absent(&self, i: usize) -> Option<(String, String)> {
+        let (case, releases) = self.availability?.tag_absent(&self.model.entries[i].name)?;
+        let labels = self.availability?.labels(releases).join(", ");
+        Some((case.to_owned(), labels))
+    }
+
     /// Whether the schema type `name` (or, for an array, its element) is deprecated.
     /// An argument object absorbed into a command or event struct counts as deprecated when
     /// that command or event is.
@@ -532,14 +540,27 @@ impl<'a> Emitter<'_, 'a> {
     }
 }
 
-/// The serde derives (and the `crate` attribute) for a usage.
-fn serde_derives(usage: Usage) -> (Vec<TokenStream>, TokenStream) {
+/// How a received struct decodes.
+#[derive(Clone, Copy)]
+enum Decoding {
+    /// Named members only: `qmp_types::DeserializeObject`, whose expansion is a fraction of
+    /// serde's (most of the bindings' build time is spent on these impls).
+    Members,
+    /// With a flattened field, or a newtype: serde's derive.
+    Serde,
+}
+
+/// The serde derives (and the `crate` attribute) for a usage, decoding as `decoding` says.
+fn serde_derives(usage: Usage, decoding: Decoding) -> (Vec<TokenStream>, TokenStream) {
     let mut derives = Vec::new();
     if usage.input {
         derives.push(quote!(::qmp_types::serde::Serialize));
     }
     if usage.output {
-        derives.push(quote!(::qmp_types::serde::Deserialize));
+        derives.push(match decoding {
+            Decoding::Members => quote!(::qmp_types::DeserializeObject),
+            Decoding::Serde => quote!(::qmp_types::serde::Deserialize),
+        });
     }
     let krate = if derives.is_empty() {
         TokenStream::new()

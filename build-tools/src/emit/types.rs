@@ -9,7 +9,7 @@ use super::docs::DocTable;
 use super::fields::Field;
 use super::{
     allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, plain_ident,
-    serde_derives, Emitter,
+    serde_derives, Decoding, Emitter,
 };
 use crate::error::{Error, Result};
 use crate::ident::{unique_idents, variant_ident};
@@ -132,7 +132,14 @@ impl Emitter<'_, '_> {
             || fields.iter().any(|f| f.deprecated)
             || union.as_ref().is_some_and(|u| u.deprecated);
         let allow = allow_deprecated(any_deprecated);
-        let (mut derives, serde_crate) = serde_derives(head.usage);
+        let additional = (head.additional_arguments && union.is_none())
+            .then(|| self.additional_arguments_field(&fields));
+        let decoding = if union.is_some() || additional.is_some() {
+            Decoding::Serde
+        } else {
+            Decoding::Members
+        };
+        let (mut derives, serde_crate) = serde_derives(head.usage, decoding);
         let all_optional = fields.iter().all(|f| f.member.is_optional());
         if head.usage.input && all_optional && union.is_none() {
             derives.insert(0, quote!(Default));
@@ -164,8 +171,6 @@ impl Emitter<'_, '_> {
             }
             None => (TokenStream::new(), TokenStream::new()),
         };
-        let additional = (head.additional_arguments && union.is_none())
-            .then(|| self.additional_arguments_field(&fields));
         let additional_declaration = additional.as_ref().map(|a| &a.declaration);
         let constructor = if head.usage.input {
             let params = fields
@@ -254,8 +259,13 @@ impl Emitter<'_, '_> {
                 }
             }
         }
-        let wires: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
-        let idents = unique_idents(&wires, variant_ident);
+        let tag_absent = self.tag_absent(i);
+        let mut wires: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
+        if tag_absent.is_some() {
+            wires.push("untagged");
+        }
+        let mut idents = unique_idents(&wires, variant_ident);
+        let untagged_ident = tag_absent.as_ref().and_then(|_| idents.pop());
         let fallback = fallback_ident(&idents);
         let usage = head.usage;
         let mut deprecated = false;
@@ -278,6 +288,30 @@ impl Emitter<'_, '_> {
                     arms.push(quote! { #doc #rename #ident });
                 }
             }
+        }
+        if let (Some((case, releases)), Some(untagged)) = (&tag_absent, &untagged_ident) {
+            // The members of the variant `case`, sent without the tag (no `From`: the
+            // variant `case` takes the same type).
+            let payload = match cases.iter().find(|(c, _)| c == case) {
+                Some((_, Some(ty))) => Some(self.type_ref(i, ty)?),
+                _ => None,
+            };
+            let doc = self.docs.attrs(&[format!(
+                "No `{tag_wire}` member: `{}` is a plain struct in {releases}, with the members \
+                 of the variant `{case}`.",
+                head.ident
+            )]);
+            let mut attrs = TokenStream::new();
+            if usage.input {
+                attrs.extend(quote!(#[serde(untagged)]));
+            }
+            if usage.output {
+                attrs.extend(quote!(#[qmp(tag_absent)]));
+            }
+            arms.push(match payload {
+                Some(payload) => quote! { #doc #attrs #untagged(#payload) },
+                None => quote! { #doc #attrs #untagged },
+            });
         }
         let fallback_doc = self.docs.attrs(&[
             "A tag value these bindings do not know, with every member as sent, the tag \

@@ -1,6 +1,7 @@
 //! Which of the merged schemas have each command, event, type, member and enum value, and
 //! which require each member: what the emitter turns into "Available in" docs and
-//! `AVAILABLE_IN` constants.
+//! `AVAILABLE_IN` constants; and which variant a union is in the schemas where it was a plain
+//! struct without its tag.
 
 use std::collections::HashMap;
 
@@ -16,13 +17,18 @@ impl Releases {
     pub const ALL: Releases = Releases(u64::MAX);
 
     /// The set holding input `i` only.
-    fn of(i: usize) -> Releases {
+    pub(super) fn of(i: usize) -> Releases {
         Releases(1 << i)
     }
 
     /// The inputs in the set before input `i`, in order.
     pub(super) fn inputs_before(self, i: usize) -> Vec<usize> {
         (0..i).filter(|&j| self.contains(j)).collect()
+    }
+
+    /// The set holding the inputs of both sets.
+    pub(super) fn with(self, other: Releases) -> Releases {
+        Releases(self.0 | other.0)
     }
 
     /// Whether input `i` is in the set.
@@ -42,6 +48,9 @@ pub struct Availability {
     members: HashMap<(String, String), (Releases, Releases)>,
     /// Enum values, by (enum key, value).
     values: HashMap<(String, String), Releases>,
+    /// Unions that are a plain struct without the tag member in some schemas: union key →
+    /// (the tag value such a struct is, the schemas sending it).
+    tag_absent: HashMap<String, (String, Releases)>,
 }
 
 impl Availability {
@@ -102,6 +111,21 @@ impl Availability {
         for (value, present) in values {
             self.values.entry((into.to_owned(), value)).or_default().0 |= present.0;
         }
+    }
+
+    /// Records that the schemas `releases` send union `key` as a plain struct without its
+    /// tag, which is the variant of tag value `case`.
+    pub(super) fn set_tag_absent(&mut self, key: &str, case: &str, releases: Releases) {
+        self.tag_absent
+            .insert(key.to_owned(), (case.to_owned(), releases));
+    }
+
+    /// The tag value of union `key` when its tag member is absent, and the schemas sending
+    /// it so (see [`Availability::set_tag_absent`]).
+    pub fn tag_absent(&self, key: &str) -> Option<(&str, Releases)> {
+        self.tag_absent
+            .get(key)
+            .map(|(case, releases)| (case.as_str(), *releases))
     }
 
     /// The schemas having item `key`.

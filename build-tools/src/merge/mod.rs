@@ -515,13 +515,93 @@ impl<'a> Merger<'a> {
             }
             changes.push(TypeChange {
                 site: key.clone(),
-                types: vec![("struct".to_owned(), plain), ("union".to_owned(), union)],
+                types: vec![
+                    ("struct".to_owned(), plain.clone()),
+                    ("union".to_owned(), union.clone()),
+                ],
                 chosen: "union".to_owned(),
                 reason: "the union, its variants' members optional: a release with the \
                          struct sends the tag without them",
             });
+            if let Some((tag, case)) = self.place_tagless(&key) {
+                changes.push(TypeChange {
+                    site: format!("{key}.{tag}"),
+                    types: vec![("absent".to_owned(), plain), ("tag".to_owned(), union)],
+                    chosen: format!("absent = {case}"),
+                    reason: "a value without the tag is the one variant whose members include \
+                             the struct's members that the union's common members lack",
+                });
+            }
         }
         changes
+    }
+
+    /// Places the union `key` as the releases send it where it is a plain struct without
+    /// the tag member: such a value is the one variant whose members include every member
+    /// of the struct that the union's common members lack (QEMU 7.2's `SevInfo` has
+    /// `policy` and `handle`, which 10.0's union `SevInfo` has in its variant `sev`). Those
+    /// members leave the merged common members, so that the variant receives them, and
+    /// [`Availability::tag_absent`] records the variant. Returns the tag and the variant's
+    /// tag value; `None` where no release lacks the tag, or where not exactly one variant
+    /// fits (such a value then fails to decode, naming the missing tag).
+    fn place_tagless(&mut self, key: &str) -> Option<(String, String)> {
+        let Some(SchemaInfoKind::Object {
+            tag: Some(tag),
+            variants,
+            ..
+        }) = self.entries.get(key).map(|e| &e.kind)
+        else {
+            return None;
+        };
+        let (mut tagless, mut common) = (HashSet::new(), HashSet::new());
+        let mut releases = Releases::default();
+        for (i, input) in self.inputs.iter().enumerate() {
+            let own = input
+                .entries
+                .iter()
+                .find(|e| self.keys[i].get(&e.name).is_some_and(|k| k == key));
+            let Some(SchemaInfoKind::Object {
+                members,
+                tag: own_tag,
+                ..
+            }) = own.map(|e| &e.kind)
+            else {
+                continue;
+            };
+            let names = members.iter().map(|m| m.name.as_str());
+            if own_tag.is_some() {
+                common.extend(names);
+            } else if !members.iter().any(|m| &m.name == tag) {
+                tagless.extend(names);
+                releases = releases.with(Releases::of(i));
+            }
+        }
+        let moved: HashSet<&str> = tagless.difference(&common).copied().collect();
+        if moved.is_empty() {
+            return None;
+        }
+        let fits: Vec<&str> = variants
+            .iter()
+            .filter(|v| match self.entries.get(&v.type_).map(|e| &e.kind) {
+                Some(SchemaInfoKind::Object { members, .. }) => moved
+                    .iter()
+                    .all(|name| members.iter().any(|m| m.name == *name)),
+                _ => false,
+            })
+            .map(|v| v.case.as_str())
+            .collect();
+        let [case] = fits[..] else {
+            return None;
+        };
+        let (tag, case) = (tag.clone(), case.to_owned());
+        let moved: HashSet<String> = moved.into_iter().map(str::to_owned).collect();
+        if let Some(SchemaInfoKind::Object { members, .. }) =
+            self.entries.get_mut(key).map(|e| &mut e.kind)
+        {
+            members.retain(|m| !moved.contains(&m.name));
+        }
+        self.availability.set_tag_absent(key, &case, releases);
+        Some((tag, case))
     }
 
     /// Drops the types a unification replaced (`QCryptoCipherAlgorithm` by
@@ -821,6 +901,67 @@ mod tests {
             Some(vec!["2.0"])
         );
         assert_eq!(merged.availability.value_note("QueryXReturn", "on"), None);
+    }
+
+    #[test]
+    fn a_struct_without_the_tag_of_its_later_union_is_the_variant_holding_its_members() {
+        let old = input(
+            "1.0",
+            "5",
+            r#",{"name":"5","meta-type":"object","members":[
+                {"name":"enabled","type":"int"},{"name":"policy","type":"int"},
+                {"name":"handle","type":"int"}]}"#,
+        );
+        let new = input(
+            "2.0",
+            "9",
+            r#",{"name":"9","meta-type":"object","members":[
+                {"name":"enabled","type":"int"},{"name":"sev-type","type":"8"}],
+                "tag":"sev-type","variants":[{"case":"sev","type":"10"},
+                {"case":"sev-snp","type":"11"}]},
+              {"name":"8","meta-type":"enum","values":["sev","sev-snp"]},
+              {"name":"10","meta-type":"object","members":[
+                {"name":"policy","type":"int"},{"name":"handle","type":"int"}]},
+              {"name":"11","meta-type":"object","members":[{"name":"snp-policy","type":"int"}]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        // `policy` and `handle` are no common members: the `sev` variant receives them.
+        let common: Vec<&str> = object(&merged, "QueryXReturn")
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(common, ["enabled", "sev-type"]);
+        let (case, releases) = merged.availability.tag_absent("QueryXReturn").unwrap();
+        assert_eq!(case, "sev");
+        assert_eq!(merged.availability.labels(releases), ["1.0"]);
+        let change = merged
+            .type_changes
+            .iter()
+            .find(|c| c.site == "QueryXReturn.sev-type")
+            .unwrap();
+        assert_eq!(change.chosen, "absent = sev");
+
+        // No variant holds the struct's own member `extra`: no variant is chosen.
+        let old = input(
+            "1.0",
+            "5",
+            r#",{"name":"5","meta-type":"object","members":[
+                {"name":"enabled","type":"int"},{"name":"extra","type":"int"}]}"#,
+        );
+        let new = input(
+            "2.0",
+            "9",
+            r#",{"name":"9","meta-type":"object","members":[
+                {"name":"enabled","type":"int"},{"name":"sev-type","type":"8"}],
+                "tag":"sev-type","variants":[{"case":"sev","type":"10"}]},
+              {"name":"8","meta-type":"enum","values":["sev"]},
+              {"name":"10","meta-type":"object","members":[{"name":"policy","type":"int"}]}"#,
+        );
+        let merged = merge(&[old, new]).unwrap();
+        assert_eq!(merged.availability.tag_absent("QueryXReturn"), None);
+        assert!(object(&merged, "QueryXReturn")
+            .iter()
+            .any(|m| m.name == "extra"));
     }
 
     #[test]
