@@ -213,31 +213,37 @@ fn both_directions_derives_serialize_and_deserialize_everywhere() {
     };
     let both = engine::generate(json, file, &settings).expect("generate");
     let derives = |code: &str, what: &str| code.matches(what).count();
+    let serializing = |code: &str| {
+        derives(code, "::qmp_types::serde::Serialize")
+            + derives(code, "::qmp_types::SerializeObject")
+    };
+    let deserializing = |code: &str| {
+        derives(code, "::qmp_types::serde::Deserialize")
+            + derives(code, "::qmp_types::DeserializeObject")
+            + derives(code, "::qmp_types::DeserializeUnion")
+            + derives(code, "::qmp_types::DeserializeAlternate")
+    };
+    // Every type with serde impls has the `crate` attribute (serde's derives read it, ours
+    // accept it).
+    let typed = |code: &str| derives(code, "#[serde(crate = ");
     for code in [&one_way.code, &both.code] {
+        assert!(serializing(code) > 0);
+        // Structs of named members only use the lean derives; the others serde's.
+        assert!(derives(code, "::qmp_types::SerializeObject") > 100);
+        assert!(derives(code, "::qmp_types::DeserializeObject") > 100);
         assert!(derives(code, "::qmp_types::serde::Serialize") > 0);
+        assert!(derives(code, "::qmp_types::serde::Deserialize") > 0);
     }
-    // One way, some types lack a direction; both ways, every serde derive has both.
-    assert!(
-        derives(&one_way.code, "::qmp_types::serde::Serialize")
-            < derives(&one_way.code, "#[serde(crate = ")
-    );
-    assert_eq!(
-        derives(&both.code, "::qmp_types::serde::Serialize"),
-        derives(&both.code, "#[serde(crate = ")
-    );
-    // Unions and alternates decode through their own derives (dispatch on the tag or the JSON
-    // type), and serialise through serde.
-    assert_eq!(
-        derives(&both.code, "::qmp_types::serde::Deserialize")
-            + derives(&both.code, "::qmp_types::DeserializeUnion")
-            + derives(&both.code, "::qmp_types::DeserializeAlternate"),
-        derives(&both.code, "#[serde(crate = ")
-    );
+    // One way, some types lack a direction; both ways, every type has both.
+    assert!(serializing(&one_way.code) < typed(&one_way.code));
+    assert!(deserializing(&one_way.code) < typed(&one_way.code));
+    assert_eq!(serializing(&both.code), typed(&both.code));
+    assert_eq!(deserializing(&both.code), typed(&both.code));
     assert!(derives(&both.code, "::qmp_types::DeserializeUnion") > 0);
     assert!(derives(&both.code, "::qmp_types::DeserializeAlternate") > 0);
     // Commands (sent only, by schema) decode as well.
     assert!(both.code.contains(
-        "    ::qmp_types::serde::Serialize,\n    ::qmp_types::serde::Deserialize,\n    \
+        "    ::qmp_types::SerializeObject,\n    ::qmp_types::DeserializeObject,\n    \
          ::qmp_types::Command\n)]\n#[serde(crate = \"::qmp_types::serde\")]\n\
          #[doc(alias = \"query-status\")]\n\
          #[qmp(name = \"query-status\", returns = QueryStatusReturn)]"

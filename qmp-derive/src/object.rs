@@ -1,11 +1,15 @@
-//! `#[derive(DeserializeObject)]`: implements `Deserialize` for a struct with named fields
-//! decoded from a JSON object, reading the `#[serde(...)]` attributes that serde's own derive
-//! would read. The expansion is one visitor with `visit_map` only: a member's key is looked up
-//! by `qmp_types::__private::MemberKey` in the struct's list of wire names (shared code, no
+//! `#[derive(DeserializeObject)]` and `#[derive(SerializeObject)]`: `Deserialize` and
+//! `Serialize` for a struct with named fields as a JSON object, reading the `#[serde(...)]`
+//! attributes that serde's own derives would read, with a fraction of their expansion
+//! (generated bindings hold about a thousand such structs, so this keeps their build short).
+//!
+//! Decoding is one visitor with `visit_map` only: a member's key is looked up by
+//! `qmp_types::__private::MemberKey` in the struct's list of wire names (shared code, no
 //! per-struct field enum), unknown members are skipped, a duplicate or a missing required
 //! member is serde's usual error. Serde's derive writes three visitors per struct (field
-//! names as strings, bytes and indices; members as a map and as a sequence); generated
-//! bindings hold about a thousand such structs, so this one keeps their build short.
+//! names as strings, bytes and indices; members as a map and as a sequence). Encoding is a
+//! map of the members, one call per member, `None` skipped where `skip_serializing_if` says so
+//! (serde's derive also counts the members beforehand and skips each one by name).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -15,12 +19,11 @@ use syn::{Attribute, Data, DeriveInput, Fields, LitStr};
 use crate::errors::Errors;
 use crate::shape;
 
-/// The derive's name, for messages.
-const DERIVE: &str = "DeserializeObject";
-
 /// What a field's `#[serde(...)]` attributes say.
 #[derive(Default)]
 struct FieldAttrs {
+    /// `skip_serializing_if = "path"`.
+    skip_serializing_if: Option<syn::Path>,
     /// `rename = "..."`: the member's wire name.
     rename: Option<LitStr>,
     /// `default`: a missing member is the type's default.
@@ -29,28 +32,108 @@ struct FieldAttrs {
     deserialize_with: Option<syn::Path>,
 }
 
+/// The named fields of struct `input`, for derive `derive`.
+fn named_fields<'a>(
+    input: &'a DeriveInput,
+    derive: &str,
+) -> syn::Result<&'a syn::punctuated::Punctuated<syn::Field, syn::Token![,]>> {
+    shape::no_generics(input, derive)?;
+    match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => Ok(&fields.named),
+            other => Err(syn::Error::new(
+                other.span(),
+                format!("`#[derive({derive})]` needs a struct with named fields"),
+            )),
+        },
+        _ => Err(syn::Error::new(
+            input.ident.span(),
+            format!("`#[derive({derive})]` applies to structs with named fields only"),
+        )),
+    }
+}
+
+/// A field's wire name: its `rename`, else its identifier without `r#`.
+fn wire_name(field: &syn::Field, attrs: &FieldAttrs) -> String {
+    match (&attrs.rename, &field.ident) {
+        (Some(lit), _) => lit.value(),
+        (None, Some(name)) => {
+            let plain = name.to_string();
+            plain.strip_prefix("r#").unwrap_or(&plain).to_owned()
+        }
+        (None, None) => String::new(),
+    }
+}
+
+/// Expands `#[derive(SerializeObject)]`.
+pub(crate) fn expand_serialize(input: &DeriveInput) -> syn::Result<TokenStream> {
+    const DERIVE: &str = "SerializeObject";
+    let fields = named_fields(input, DERIVE)?;
+    let mut errors = Errors::default();
+    errors.check(container_attrs(&input.attrs, DERIVE));
+    let mut entries = Vec::with_capacity(fields.len());
+    for field in fields {
+        let (Some(attrs), Some(name)) = (
+            errors.check(field_attrs(&field.attrs, DERIVE)),
+            &field.ident,
+        ) else {
+            continue;
+        };
+        let wire = wire_name(field, &attrs);
+        entries.push(match &attrs.skip_serializing_if {
+            Some(path) if path_is(path, &["Option", "is_none"]) => quote! {
+                ::qmp_types::__private::optional_entry(&mut map, #wire, &self.#name)?;
+            },
+            Some(path) => quote! {
+                if !#path(&self.#name) {
+                    ::qmp_types::serde::ser::SerializeMap::serialize_entry(
+                        &mut map, #wire, &self.#name,
+                    )?;
+                }
+            },
+            None => quote! {
+                ::qmp_types::serde::ser::SerializeMap::serialize_entry(
+                    &mut map, #wire, &self.#name,
+                )?;
+            },
+        });
+    }
+    errors.finish()?;
+    let ident = &input.ident;
+    Ok(quote! {
+        #[allow(deprecated)]
+        impl ::qmp_types::serde::Serialize for #ident {
+            fn serialize<S: ::qmp_types::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(::core::option::Option::None)?;
+                #(#entries)*
+                ::qmp_types::serde::ser::SerializeMap::end(map)
+            }
+        }
+    })
+}
+
+/// Whether `path` is `segments` (e.g. `Option::is_none`).
+fn path_is(path: &syn::Path, segments: &[&str]) -> bool {
+    path.leading_colon.is_none()
+        && path.segments.len() == segments.len()
+        && path
+            .segments
+            .iter()
+            .zip(segments)
+            .all(|(segment, name)| segment.ident == name && segment.arguments.is_empty())
+}
+
 /// Expands `#[derive(DeserializeObject)]`.
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
-    shape::no_generics(input, DERIVE)?;
-    let fields = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(fields) => &fields.named,
-            other => {
-                return Err(syn::Error::new(
-                    other.span(),
-                    format!("`#[derive({DERIVE})]` needs a struct with named fields"),
-                ))
-            }
-        },
-        _ => {
-            return Err(syn::Error::new(
-                input.ident.span(),
-                format!("`#[derive({DERIVE})]` applies to structs with named fields only"),
-            ))
-        }
-    };
+    const DERIVE: &str = "DeserializeObject";
+    let fields = named_fields(input, DERIVE)?;
     let mut errors = Errors::default();
-    let deny_unknown = errors.check(container_attrs(&input.attrs)).unwrap_or(false);
+    let deny_unknown = errors
+        .check(container_attrs(&input.attrs, DERIVE))
+        .unwrap_or(false);
     let ident = &input.ident;
     let mut wires = Vec::with_capacity(fields.len());
     let mut slots = Vec::with_capacity(fields.len());
@@ -58,19 +141,13 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let mut inits = Vec::with_capacity(fields.len());
     let mut wrappers = Vec::new();
     for (index, field) in fields.iter().enumerate() {
-        let Some(attrs) = errors.check(field_attrs(&field.attrs)) else {
+        let (Some(attrs), Some(name)) = (
+            errors.check(field_attrs(&field.attrs, DERIVE)),
+            &field.ident,
+        ) else {
             continue;
         };
-        let Some(name) = &field.ident else {
-            continue;
-        };
-        let wire = attrs.rename.map_or_else(
-            || {
-                let plain = name.to_string();
-                plain.strip_prefix("r#").unwrap_or(&plain).to_owned()
-            },
-            |lit| lit.value(),
-        );
+        let wire = wire_name(field, &attrs);
         let ty = &field.ty;
         let slot = format_ident!("member{index}");
         let (slot_ty, value) = match &attrs.deserialize_with {
@@ -156,7 +233,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 
 /// The struct's `#[serde(...)]` keys: `crate` (serde's derives read it), and
 /// `deny_unknown_fields`, returned; any other is an error.
-fn container_attrs(attrs: &[Attribute]) -> syn::Result<bool> {
+fn container_attrs(attrs: &[Attribute], derive: &str) -> syn::Result<bool> {
     let mut deny_unknown = false;
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
@@ -167,6 +244,7 @@ fn container_attrs(attrs: &[Attribute]) -> syn::Result<bool> {
             } else {
                 return Err(unsupported(
                     &meta,
+                    derive,
                     "on the struct: `crate`, `deny_unknown_fields`",
                 ));
             }
@@ -176,9 +254,9 @@ fn container_attrs(attrs: &[Attribute]) -> syn::Result<bool> {
     Ok(deny_unknown)
 }
 
-/// A field's `#[serde(...)]` keys: `rename`, `default`, `deserialize_with`, and the
-/// serialising ones (`skip_serializing_if`, `serialize_with`), which do not matter here.
-fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
+/// A field's `#[serde(...)]` keys: `rename`, `default`, `deserialize_with`,
+/// `skip_serializing_if` (each derive uses those of its direction).
+fn field_attrs(attrs: &[Attribute], derive: &str) -> syn::Result<FieldAttrs> {
     let mut out = FieldAttrs::default();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
@@ -187,22 +265,22 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
             } else if meta.path.is_ident("default") {
                 if meta.input.peek(syn::Token![=]) {
                     return Err(meta.error(format!(
-                        "`#[derive({DERIVE})]` supports `default` without a path only"
+                        "`#[derive({derive})]` supports `default` without a path only"
                     )));
                 }
                 out.default = true;
             } else if meta.path.is_ident("deserialize_with") {
                 let path: LitStr = meta.value()?.parse()?;
                 out.deserialize_with = Some(path.parse()?);
-            } else if meta.path.is_ident("skip_serializing_if")
-                || meta.path.is_ident("serialize_with")
-            {
-                let _: LitStr = meta.value()?.parse()?;
+            } else if meta.path.is_ident("skip_serializing_if") {
+                let path: LitStr = meta.value()?.parse()?;
+                out.skip_serializing_if = Some(path.parse()?);
             } else {
                 return Err(unsupported(
                     &meta,
+                    derive,
                     "on a field: `rename`, `default`, `deserialize_with`, \
-                     `skip_serializing_if`, `serialize_with`",
+                     `skip_serializing_if`",
                 ));
             }
             Ok(())
@@ -212,13 +290,14 @@ fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
 }
 
 /// The error for a `#[serde(...)]` key this derive does not implement, listing those it does.
-fn unsupported(meta: &syn::meta::ParseNestedMeta<'_>, supported: &str) -> syn::Error {
+fn unsupported(meta: &syn::meta::ParseNestedMeta<'_>, derive: &str, supported: &str) -> syn::Error {
     let written = meta
         .path
         .get_ident()
         .map_or_else(|| "this key".to_owned(), |ident| format!("`{ident}`"));
+    let serde = derive.trim_end_matches("Object");
     meta.error(format!(
-        "`#[derive({DERIVE})]` does not support the serde key {written} (it supports {supported}); \
-         derive serde's `Deserialize` for this struct instead"
+        "`#[derive({derive})]` does not support the serde key {written} (it supports \
+         {supported}); derive serde's `{serde}` for this struct instead"
     ))
 }

@@ -14,7 +14,7 @@ pub use crate::dispatch::{
     no_alternate_branch, union_members,
 };
 pub use crate::fallback::note as note_fallback;
-pub use crate::members::{member, required, required_with, skip_member, MemberKey};
+pub use crate::members::{member, optional_entry, required, required_with, skip_member, MemberKey};
 use crate::{Event, OpenEnum};
 
 /// Deserialises an [`OpenEnum`] from a string, borrowed or owned; any string succeeds (an

@@ -47,6 +47,7 @@ pub use open_enum::OpenEnum;
 /// Derive macros; see the `qmp-derive` crate for the attribute syntax.
 pub use qmp_derive::{
     Command, DeserializeAlternate, DeserializeObject, DeserializeUnion, Event, EventSet, OpenEnum,
+    SerializeObject,
 };
 
 /// Re-exported so generated code and derive output can name `serde` through this crate.

@@ -1,13 +1,15 @@
-//! Decoding of an object's members for `#[derive(DeserializeObject)]`, which generated code
-//! and the derive's output reach through `__private`: a member's key is looked up in the
+//! An object's members for `#[derive(DeserializeObject)]` and `#[derive(SerializeObject)]`,
+//! whose output reaches them through `__private`: a member's key is looked up in the
 //! struct's list of wire names, a member seen twice is an error, a missing one is an error
-//! unless its type is an `Option` (as with serde's derive).
+//! unless its type is an `Option` (as with serde's derive); an absent optional member is
+//! not sent.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize};
 
 /// Reads a member's key and finds it among a struct's wire names: the index, or the number
 /// of names for a key the struct does not have (or an error, when it denies unknown keys).
@@ -139,5 +141,20 @@ impl<'de, E: de::Error> Deserializer<'de> for Missing<E> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
         ignored_any
+    }
+}
+
+/// Sends optional member `name` when it is present.
+///
+/// # Errors
+/// The serializer's error.
+pub fn optional_entry<M: SerializeMap, T: Serialize>(
+    map: &mut M,
+    name: &'static str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    match value {
+        Some(value) => map.serialize_entry(name, value),
+        None => Ok(()),
     }
 }

@@ -2,10 +2,12 @@
 //! (wire names, optional and defaulted members, `deserialize_with`, unknown members ignored,
 //! duplicate and missing members reported), from text, from a `Value` and from serde's
 //! buffered content (a flattened neighbour), with serde's wording of every error.
+//! `#[derive(SerializeObject)]`: encodes a struct as serde's derive does (wire names, members
+//! skipped where `skip_serializing_if` says so).
 
 use qmp_types::serde::{Deserialize, Serialize};
 use qmp_types::serde_json::{self, from_str, from_value, json, Map, Value};
-use qmp_types::DeserializeObject;
+use qmp_types::{DeserializeObject, SerializeObject};
 
 /// Written as generated bindings write a received struct.
 #[derive(Debug, PartialEq, Serialize, DeserializeObject)]
@@ -157,4 +159,74 @@ fn deserialize_with_members_decode_from_buffered_content() {
             extents: None
         }
     );
+}
+
+/// Written as generated bindings write a sent struct.
+#[derive(Debug, Clone, SerializeObject)]
+#[serde(crate = "qmp_types::serde")]
+struct BlockdevMirror {
+    #[serde(rename = "job-id", default, skip_serializing_if = "Option::is_none")]
+    job_id: Option<String>,
+    device: String,
+    #[serde(rename = "type")]
+    r#type: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    bitmaps: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    speed: Option<i128>,
+}
+
+/// The same struct through serde's own derive.
+#[derive(Serialize)]
+#[serde(crate = "qmp_types::serde")]
+struct SerdeBlockdevMirror {
+    #[serde(rename = "job-id", skip_serializing_if = "Option::is_none")]
+    job_id: Option<String>,
+    device: String,
+    #[serde(rename = "type")]
+    r#type: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    bitmaps: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speed: Option<i128>,
+}
+
+impl From<BlockdevMirror> for SerdeBlockdevMirror {
+    fn from(m: BlockdevMirror) -> Self {
+        SerdeBlockdevMirror {
+            job_id: m.job_id,
+            device: m.device,
+            r#type: m.r#type,
+            bitmaps: m.bitmaps,
+            speed: m.speed,
+        }
+    }
+}
+
+#[test]
+fn members_encode_as_serde_encodes_them() {
+    let bare = BlockdevMirror {
+        job_id: None,
+        device: "disk0".into(),
+        r#type: None,
+        bitmaps: Vec::new(),
+        speed: None,
+    };
+    // Skipped where `skip_serializing_if` says so; an `Option` without it is sent as `null`.
+    assert_eq!(
+        serde_json::to_value(&bare).unwrap(),
+        json!({"device": "disk0", "type": null})
+    );
+    let full = BlockdevMirror {
+        job_id: Some("job0".into()),
+        r#type: Some("mirror".into()),
+        bitmaps: vec!["b0".into()],
+        speed: Some(i128::from(u64::MAX)),
+        ..bare.clone()
+    };
+    for mirror in [bare, full] {
+        let ours = serde_json::to_string(&mirror).unwrap();
+        let serde = serde_json::to_string(&SerdeBlockdevMirror::from(mirror)).unwrap();
+        assert_eq!(ours, serde);
+    }
 }

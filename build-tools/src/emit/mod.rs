@@ -540,26 +540,30 @@ impl<'a> Emitter<'_, 'a> {
     }
 }
 
-/// How a received struct decodes.
+/// Which derives give a struct its serde impls.
 #[derive(Clone, Copy)]
-enum Decoding {
-    /// Named members only: `qmp_types::DeserializeObject`, whose expansion is a fraction of
-    /// serde's (most of the bindings' build time is spent on these impls).
-    Members,
-    /// With a flattened field, or a newtype: serde's derive.
+enum SerdeDerives {
+    /// Named members only: `qmp_types::SerializeObject` and `DeserializeObject`, whose
+    /// expansion is a fraction of serde's (most of the bindings' build time is spent on
+    /// these impls).
+    Lean,
+    /// With a flattened field, or a newtype: serde's derives.
     Serde,
 }
 
-/// The serde derives (and the `crate` attribute) for a usage, decoding as `decoding` says.
-fn serde_derives(usage: Usage, decoding: Decoding) -> (Vec<TokenStream>, TokenStream) {
+/// The serde derives (and the `crate` attribute) for a usage, from `which` derives.
+fn serde_derives(usage: Usage, which: SerdeDerives) -> (Vec<TokenStream>, TokenStream) {
     let mut derives = Vec::new();
     if usage.input {
-        derives.push(quote!(::qmp_types::serde::Serialize));
+        derives.push(match which {
+            SerdeDerives::Lean => quote!(::qmp_types::SerializeObject),
+            SerdeDerives::Serde => quote!(::qmp_types::serde::Serialize),
+        });
     }
     if usage.output {
-        derives.push(match decoding {
-            Decoding::Members => quote!(::qmp_types::DeserializeObject),
-            Decoding::Serde => quote!(::qmp_types::serde::Deserialize),
+        derives.push(match which {
+            SerdeDerives::Lean => quote!(::qmp_types::DeserializeObject),
+            SerdeDerives::Serde => quote!(::qmp_types::serde::Deserialize),
         });
     }
     let krate = if derives.is_empty() {

@@ -9,7 +9,7 @@ use super::docs::DocTable;
 use super::types::StructHead;
 use super::{
     allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, serde_derives,
-    Decoding, Emitter,
+    Emitter, SerdeDerives,
 };
 use crate::error::Result;
 use crate::ident::{unique_idents, variant_ident};
@@ -138,7 +138,7 @@ impl Emitter<'_, '_> {
         let doc = self.docs.attrs(&head.docs);
         let deprecated = deprecated_attr(head.deprecated);
         let allow = allow_deprecated(head.deprecated || self.type_deprecated(arg_type));
-        let (mut derives, serde_crate) = serde_derives(head.usage, Decoding::Serde);
+        let (mut derives, serde_crate) = serde_derives(head.usage, SerdeDerives::Serde);
         derives.extend(head.extra_derives);
         let (ident, attrs) = (&head.ident, &head.attrs);
         Ok(quote! {

@@ -9,7 +9,7 @@ use super::docs::DocTable;
 use super::fields::Field;
 use super::{
     allow_deprecated, allow_large_variants, deprecated_attr, docs, fallback_ident, plain_ident,
-    serde_derives, Decoding, Emitter,
+    serde_derives, Emitter, SerdeDerives,
 };
 use crate::error::{Error, Result};
 use crate::ident::{unique_idents, variant_ident};
@@ -134,12 +134,12 @@ impl Emitter<'_, '_> {
         let allow = allow_deprecated(any_deprecated);
         let additional = (head.additional_arguments && union.is_none())
             .then(|| self.additional_arguments_field(&fields));
-        let decoding = if union.is_some() || additional.is_some() {
-            Decoding::Serde
+        let which = if union.is_some() || additional.is_some() {
+            SerdeDerives::Serde
         } else {
-            Decoding::Members
+            SerdeDerives::Lean
         };
-        let (mut derives, serde_crate) = serde_derives(head.usage, decoding);
+        let (mut derives, serde_crate) = serde_derives(head.usage, which);
         let all_optional = fields.iter().all(|f| f.member.is_optional());
         if head.usage.input && all_optional && union.is_none() {
             derives.insert(0, quote!(Default));
