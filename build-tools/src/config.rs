@@ -657,8 +657,8 @@ mod tests {
         config.schema(&schema);
         assert!(!config.generate().unwrap().contains("Deserialize"));
         let code = config.both_directions(true).generate().unwrap();
-        assert!(code.contains("::qmp_types::serde::Deserialize"), "{code}");
-        assert!(code.contains("::qmp_types::serde::Serialize"), "{code}");
+        assert!(code.contains("::qmp_types::DeserializeObject"), "{code}");
+        assert!(code.contains("::qmp_types::SerializeObject"), "{code}");
     }
 
     #[test]

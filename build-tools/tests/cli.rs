@@ -323,7 +323,7 @@ fn several_schemas_give_one_merged_module_and_listing() {
     let report = String::from_utf8(out.stderr).expect("utf-8");
     // The releases come from the `.version` sidecars.
     assert!(
-        report.contains("members whose type differs between the schemas: 25\n"),
+        report.contains("members whose type differs between the schemas: 26\n"),
         "{report}"
     );
     assert!(report.contains("  `BlockJobInfo.type`: `str` in 7.2.22; `JobType` in 10.0.2"));

@@ -310,9 +310,13 @@ fn generated_bindings_compile_warning_free_and_decode_real_qemu_answers() {
     ] {
         let (_, rest) = targets
             .code
-            .split_once(&format!("#[qmp(name = \"{command}\""))
+            .split_once(&format!("name = \"{command}\","))
             .unwrap_or_else(|| panic!("`{command}` missing from the x86_64 + aarch64 merge"));
-        let available = rest.split_once("available_in").map(|(_, a)| &a[..80]);
+        // `available_in = ["..."]`: the list up to its closing bracket.
+        let available = rest
+            .split_once("available_in")
+            .and_then(|(_, a)| a.split_once(']'))
+            .map(|(list, _)| list);
         assert!(
             available.is_some_and(|a| a.contains(only_in) && !a.contains(", ")),
             "`{command}` should be available in {only_in} only: {available:?}"

@@ -10,6 +10,10 @@ use serde_json::{Map, Value};
 
 use crate::wire::json_type;
 
+/// A union value's tag value (`None` where it was sent without the tag) and its members, the
+/// tag included.
+pub type TaggedMembers = (Option<String>, Map<String, Value>);
+
 /// A union's members (the tag included) and its tag value, read from `deserializer`. A value
 /// without the tag member has no tag value when `absent_allowed` (the union has a variant for
 /// what releases send where it was a plain struct).
@@ -22,7 +26,7 @@ pub fn union_members<'de, D: Deserializer<'de>>(
     union: &'static str,
     tag: &'static str,
     absent_allowed: bool,
-) -> Result<(Option<String>, Map<String, Value>), D::Error> {
+) -> Result<TaggedMembers, D::Error> {
     let members = Map::deserialize(deserializer)?;
     match members.get(tag) {
         Some(Value::String(value)) => Ok((Some(value.clone()), members)),
