@@ -78,38 +78,57 @@
 //! `QueryBlockItem`). Ties break by byte order; a name already taken (or reserved: `Event`,
 //! prelude and std names) moves on to the next suggestion, then to a number suffix. Only names
 //! and use sites enter the rule, so it is deterministic and stable across QEMU releases. The
-//! full rule, with collisions and renames, is in [`naming`].
+//! full rule, with collisions and renames, is in the module `naming`.
 //!
 //! # Pipeline
 //!
 //! One stage per module, private to the crate: `parse` (JSON → entries, with errors naming the
-//! entry) → `model` (options, reachability, serde directions, cycles) → [`naming`] → `emit`
-//! (`quote!`) → `format` (`prettyplease`, `@generated` header). [`engine`] runs them for both
+//! entry) → `model` (options, reachability, serde directions, cycles) → `naming` → `emit`
+//! (`quote!`) → `format` (`prettyplease`, `@generated` header). `engine` runs them for both
 //! front ends, [`Config`] and the CLI (feature `cli`).
 
 #![warn(missing_docs)]
 
+/// Declares stage modules: public with the feature `internals` (this repository's tests,
+/// benchmarks, fuzz targets and shell use them), private otherwise. Private, the parts only
+/// the CLI and those tools call are unused, as they were unreported while public.
+macro_rules! stages {
+    ($($name:ident;)*) => {
+        $(
+            #[cfg(feature = "internals")]
+            pub mod $name;
+            #[cfg(not(feature = "internals"))]
+            #[allow(dead_code, unused_imports)]
+            mod $name;
+        )*
+    };
+}
+
 pub mod diff;
 mod ident;
-pub mod naming;
 
 #[cfg(feature = "cli")]
 pub mod agent_schema;
-pub mod bundled;
 #[cfg(feature = "cli")]
 pub mod capture;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod config;
 mod emit;
-pub mod engine;
 mod error;
 mod format;
 mod merge;
 mod model;
 mod parse;
-pub mod reference;
-pub mod type_attributes;
+
+stages! {
+    bundled;
+    engine;
+    naming;
+    reference;
+    type_attributes;
+}
 
 pub use config::{generate_bindings, Config};
 pub use error::{Error, Result};
+pub use naming::NamingError;

@@ -55,7 +55,16 @@ use serde::Serialize;
 pub use change::{Change, ChangeKind, SchemaPath};
 
 use crate::naming::reference::match_manual;
-use crate::reference::Manual;
+pub use crate::reference::Manual;
+
+/// Reads a QEMU reference manual (`qemu-qmp-ref.7` or `.7.gz`, either layout) for a
+/// [`DiffSide`].
+///
+/// # Errors
+/// When the file cannot be read or is no QEMU reference manual; the error names the file.
+pub fn read_manual(path: &Path) -> crate::Result<Manual> {
+    crate::reference::read(path)
+}
 
 /// QEMU's names of both schemas' masked types (schema name → QEMU name), as their reference
 /// manuals give them; a type the manuals do not name has no entry.

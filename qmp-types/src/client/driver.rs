@@ -20,6 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::os::fd::OwnedFd;
 use std::pin::Pin;
+#[cfg(feature = "internals")]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
@@ -137,7 +138,9 @@ pub(crate) struct DriverSettings {
     /// A harmless in-band command used as the resynchronisation fence.
     pub(crate) fence_command: &'static str,
     /// How many requests the driver holds (written and unanswered, or queued), published
-    /// whenever it goes idle or has just delivered answers, for leak checks ([`crate::client::Client::pending_calls`]).
+    /// whenever it goes idle or has just delivered answers, for leak checks
+    /// (`Client::pending_calls`, feature `internals`).
+    #[cfg(feature = "internals")]
     pub(crate) held: Arc<AtomicUsize>,
     /// Whether an in-band call whose caller gave up (timeout, drop) frees its slot before its
     /// answer arrives. Not for QMP: the server still counts the request against its queue
@@ -306,17 +309,20 @@ impl Driver {
             // microseconds sooner. That matters more than it seems: a request that arrives
             // while QEMU's threads are still awake is served without a wake-up.
             if answered && self.reader.read_buffer().is_empty() && self.out.is_empty() {
+                #[cfg(feature = "internals")]
                 self.publish_held();
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             }
             if !progress {
+                #[cfg(feature = "internals")]
                 self.publish_held();
                 return Poll::Pending;
             }
         }
     }
 
+    #[cfg(feature = "internals")]
     fn publish_held(&self) {
         let held = self.pending.len() + self.queue.len();
         self.settings.held.store(held, Ordering::Relaxed);
@@ -737,6 +743,7 @@ impl Driver {
                 }
             }
         }
+        #[cfg(feature = "internals")]
         self.settings.held.store(0, Ordering::Relaxed);
         // Dropping `self.subscribers` ends every event stream; dropping `self.fd_marks`
         // closes descriptors that were never sent.

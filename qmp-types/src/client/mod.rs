@@ -24,6 +24,7 @@ mod transport;
 
 use std::borrow::Cow;
 use std::os::fd::OwnedFd;
+#[cfg(feature = "internals")]
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -69,7 +70,8 @@ struct Shared {
     oob: bool,
     /// Why the connection ended, set by the driver before it fails pending calls.
     closed: Arc<OnceLock<String>>,
-    /// Requests the driver holds, published by it (see [`Client::pending_calls`]).
+    /// Requests the driver holds, published by it (read by `Client::pending_calls`).
+    #[cfg(feature = "internals")]
     held: Arc<AtomicUsize>,
     event_buffer: usize,
     event_memory_cap: usize,
@@ -114,6 +116,7 @@ impl Client {
     ) -> Client {
         let (calls, calls_rx) = mpsc::unbounded_channel();
         let closed = Arc::new(OnceLock::new());
+        #[cfg(feature = "internals")]
         let held = Arc::new(AtomicUsize::new(0));
         let mut subscribers = Vec::new();
         let since_connect = if config.events_since_connect {
@@ -134,6 +137,7 @@ impl Client {
             greeting,
             oob,
             closed: closed.clone(),
+            #[cfg(feature = "internals")]
             held: held.clone(),
             event_buffer: config.event_buffer,
             event_memory_cap: config.event_memory_cap,
@@ -145,6 +149,7 @@ impl Client {
         let settings = DriverSettings {
             max_in_flight: config.max_in_flight,
             fence_command,
+            #[cfg(feature = "internals")]
             held,
             release_abandoned,
         };
@@ -199,9 +204,9 @@ impl Client {
     /// (including calls abandoned by their callers, until their answer arrives; on a guest
     /// agent connection, until their slot is needed), or queued behind the in-flight limit.
     /// Published whenever the driver goes idle or has just delivered answers; 0 once the
-    /// connection has ended. Test support for leak checks, hidden from the documentation:
-    /// not a stable API.
-    #[doc(hidden)]
+    /// connection has ended. Test support for leak checks (feature `internals`, which this
+    /// crate's own tests enable): not a stable API.
+    #[cfg(feature = "internals")]
     pub fn pending_calls(&self) -> usize {
         self.shared.held.load(Ordering::Relaxed)
     }
