@@ -70,9 +70,9 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                         members, #union, #tag, #wire,
                     ).map(Self::#name)
             },
-            None => {
-                quote!(::core::option::Option::Some(#wire) => ::core::result::Result::Ok(Self::#name))
-            }
+            None => quote! {
+                ::core::option::Option::Some(#wire) => ::core::result::Result::Ok(Self::#name)
+            },
         });
     }
     errors.finish()?;

@@ -70,13 +70,14 @@ impl Merger<'_> {
     }
 
     /// Places the union `key` as the releases send it where it is a plain struct without
-    /// the tag member: such a value is the one variant whose members include every member
-    /// of the struct that the union's common members lack (QEMU 7.2's `SevInfo` has
-    /// `policy` and `handle`, which 10.0's union `SevInfo` has in its variant `sev`). Those
-    /// members leave the merged common members, so that the variant receives them, and
-    /// [`super::Availability::tag_absent`] records the variant. Returns the tag and the variant's
-    /// tag value; `None` where no release lacks the tag, or where not exactly one variant
-    /// fits (such a value then fails to decode, naming the missing tag).
+    /// the tag member: such a value holds the members of the one variant whose members
+    /// include every member of the struct that the union's common members lack (QEMU 7.2's
+    /// `SevInfo` has `policy` and `handle`, which 10.0's union `SevInfo` has in its variant
+    /// `sev`). Those members leave the merged common members, so that the variant type
+    /// receives them, and [`super::Availability::tag_absent`] records the variant (the
+    /// emitter gives the union an `Untagged` variant of that type). Returns the tag and the
+    /// variant's tag value; `None` where no release lacks the tag, or where not exactly one
+    /// variant fits (such a value then fails to decode, naming the missing tag).
     fn place_tagless(&mut self, key: &str) -> Option<(String, String)> {
         let Some(SchemaInfoKind::Object {
             tag: Some(tag),
