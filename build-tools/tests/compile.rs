@@ -33,41 +33,30 @@ use qmp_testkit::{QemuProcess, Release};
 use qmp_types::blocking::Client;
 use qmp_types::client::ClientConfig;
 
+/// The `query-qmp-schema` answer of `qemu` (`what` names it in messages).
+fn schema_of(qemu: &QemuProcess, what: &str) -> String {
+    let client = Client::connect_unix(qemu.socket(), ClientConfig::default())
+        .unwrap_or_else(|e| panic!("connect to {what}: {e}"));
+    let schema = client
+        .execute_raw("query-qmp-schema", None)
+        .unwrap_or_else(|e| panic!("query-qmp-schema of {what}: {e}"));
+    schema.to_string()
+}
+
 /// The `query-qmp-schema` answer of a freshly started `qemu-storage-daemon` of `release`.
 fn storage_daemon_schema(release: Release) -> String {
     let daemon = QemuProcess::storage_daemon(release);
-    let client = Client::connect_unix(daemon.socket(), ClientConfig::default())
-        .unwrap_or_else(|e| panic!("connect to qemu-storage-daemon {}: {e}", release.version()));
-    let schema = client
-        .execute_raw("query-qmp-schema", None)
-        .unwrap_or_else(|e| panic!("query-qmp-schema of {}: {e}", release.version()));
-    schema.to_string()
+    schema_of(
+        &daemon,
+        &format!("qemu-storage-daemon {}", release.version()),
+    )
 }
 
 /// The `query-qmp-schema` answer of a freshly started `program` (`qemu-system-aarch64`) of
 /// `release` with `-machine none`.
 fn system_schema(release: Release, program: &str) -> String {
-    let binary = release.binary(program);
-    let qemu = QemuProcess::spawn(&binary, |socket| {
-        [
-            "-machine",
-            "none",
-            "-nodefaults",
-            "-display",
-            "none",
-            "-qmp",
-        ]
-        .map(String::from)
-        .into_iter()
-        .chain([format!("unix:{},server=on,wait=off", socket.display())])
-        .collect()
-    });
-    let client = Client::connect_unix(qemu.socket(), ClientConfig::default())
-        .unwrap_or_else(|e| panic!("connect to {}: {e}", binary.display()));
-    let schema = client
-        .execute_raw("query-qmp-schema", None)
-        .unwrap_or_else(|e| panic!("query-qmp-schema of {}: {e}", binary.display()));
-    schema.to_string()
+    let qemu = QemuProcess::emulator_none(release, program);
+    schema_of(&qemu, &format!("{program} {}", release.version()))
 }
 
 /// The manual bundled with the bundled schema `file`.

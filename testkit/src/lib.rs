@@ -152,17 +152,22 @@ impl QemuProcess {
         Self::system(release, &["-machine", "none"], "")
     }
 
+    /// Starts the system emulator `program` (`qemu-system-aarch64`, …) of `release` with
+    /// `-machine none`, as [`QemuProcess::system_none`] starts `qemu-system-x86_64`.
+    pub fn emulator_none(release: Release, program: &str) -> QemuProcess {
+        Self::emulator_with_monitor(release, program, &["-machine", "none"], |socket| {
+            qmp_monitor(socket, "")
+        })
+    }
+
     /// Starts `qemu-system-x86_64` of `release` with `args` (plus `-nodefaults -display none`,
     /// `-L` for each of [`Release::firmware_dirs`] and a QMP server on a private unix socket),
     /// and waits until the socket exists. `qmp_options` is appended to the
     /// `-qmp unix:PATH,server=on,wait=off` option (usually `""`). For pretty-printed QMP output
     /// use [`QemuProcess::system_pretty`]: QEMU 7.2's `-qmp` refuses `,pretty=on`.
     pub fn system(release: Release, args: &[&str], qmp_options: &str) -> QemuProcess {
-        Self::system_with_monitor(release, args, |socket| {
-            vec![
-                "-qmp".into(),
-                format!("unix:{},server=on,wait=off{qmp_options}", socket.display()),
-            ]
+        Self::emulator_with_monitor(release, X86_64, args, |socket| {
+            qmp_monitor(socket, qmp_options)
         })
     }
 
@@ -170,7 +175,7 @@ impl QemuProcess {
     /// its output (`-chardev socket,... -mon ...,mode=control,pretty=on`, which every release
     /// accepts), and waits until the socket exists.
     pub fn system_pretty(release: Release) -> QemuProcess {
-        Self::system_with_monitor(release, &["-machine", "none"], |socket| {
+        Self::emulator_with_monitor(release, X86_64, &["-machine", "none"], |socket| {
             vec![
                 "-chardev".into(),
                 format!(
@@ -183,12 +188,15 @@ impl QemuProcess {
         })
     }
 
-    fn system_with_monitor(
+    /// Starts `program` of `release` with `args`, `monitor(socket)`'s monitor options,
+    /// `-nodefaults -display none` and `-L` for each firmware directory.
+    fn emulator_with_monitor(
         release: Release,
+        program: &str,
         args: &[&str],
         monitor: impl FnOnce(&Path) -> Vec<String>,
     ) -> QemuProcess {
-        let binary = release.binary("qemu-system-x86_64");
+        let binary = release.binary(program);
         Self::spawn(&binary, |socket| {
             let mut full: Vec<String> =
                 vec!["-nodefaults".into(), "-display".into(), "none".into()];
@@ -303,6 +311,17 @@ impl Drop for QemuProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// The system emulator the tests start unless they name another.
+const X86_64: &str = "qemu-system-x86_64";
+
+/// The `-qmp unix:SOCKET,server=on,wait=off` option, with `qmp_options` appended.
+fn qmp_monitor(socket: &Path, qmp_options: &str) -> Vec<String> {
+    vec![
+        "-qmp".into(),
+        format!("unix:{},server=on,wait=off{qmp_options}", socket.display()),
+    ]
 }
 
 /// Whether a Unix socket bound to `path` is listening, as the kernel's socket table
