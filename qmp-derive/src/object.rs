@@ -13,8 +13,9 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Fields, LitStr};
+use syn::{Attribute, Data, DeriveInput, Fields, Ident, LitStr, Type};
 
 use crate::errors::Errors;
 use crate::shape;
@@ -53,33 +54,58 @@ fn named_fields<'a>(
     }
 }
 
-/// A field's wire name: its `rename`, else its identifier without `r#`.
-fn wire_name(field: &syn::Field, attrs: &FieldAttrs) -> String {
-    match (&attrs.rename, &field.ident) {
-        (Some(lit), _) => lit.value(),
-        (None, Some(name)) => {
-            let plain = name.to_string();
-            plain.strip_prefix("r#").unwrap_or(&plain).to_owned()
-        }
-        (None, None) => String::new(),
+/// A field of the struct, with its wire name and what its `#[serde(...)]` attributes say.
+struct Member<'a> {
+    /// The field's identifier.
+    name: &'a Ident,
+    /// The field's type.
+    ty: &'a Type,
+    /// Its `rename`, else its identifier without `r#`.
+    wire: String,
+    /// Its `#[serde(...)]` keys.
+    attrs: FieldAttrs,
+}
+
+/// The named fields of struct `input` as members, for derive `derive`; a field whose
+/// attributes are wrong is left out, its error recorded in `errors`.
+fn members<'a>(
+    input: &'a DeriveInput,
+    derive: &str,
+    errors: &mut Errors,
+) -> syn::Result<Vec<Member<'a>>> {
+    let mut members = Vec::new();
+    for field in named_fields(input, derive)? {
+        let (Some(attrs), Some(name)) = (
+            errors.check(field_attrs(&field.attrs, derive)),
+            &field.ident,
+        ) else {
+            continue;
+        };
+        let wire = attrs
+            .rename
+            .as_ref()
+            .map_or_else(|| name.unraw().to_string(), LitStr::value);
+        members.push(Member {
+            name,
+            ty: &field.ty,
+            wire,
+            attrs,
+        });
     }
+    Ok(members)
 }
 
 /// Expands `#[derive(SerializeObject)]`.
 pub(crate) fn expand_serialize(input: &DeriveInput) -> syn::Result<TokenStream> {
     const DERIVE: &str = "SerializeObject";
-    let fields = named_fields(input, DERIVE)?;
     let mut errors = Errors::default();
     errors.check(container_attrs(&input.attrs, DERIVE));
-    let mut entries = Vec::with_capacity(fields.len());
-    for field in fields {
-        let (Some(attrs), Some(name)) = (
-            errors.check(field_attrs(&field.attrs, DERIVE)),
-            &field.ident,
-        ) else {
-            continue;
-        };
-        let wire = wire_name(field, &attrs);
+    let members = members(input, DERIVE, &mut errors)?;
+    let mut entries = Vec::with_capacity(members.len());
+    for Member {
+        name, wire, attrs, ..
+    } in &members
+    {
         entries.push(match &attrs.skip_serializing_if {
             Some(path) if path_is(path, &["Option", "is_none"]) => quote! {
                 ::qmp_types::__private::optional_entry(&mut map, #wire, &self.#name)?;
@@ -129,26 +155,23 @@ fn path_is(path: &syn::Path, segments: &[&str]) -> bool {
 /// Expands `#[derive(DeserializeObject)]`.
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     const DERIVE: &str = "DeserializeObject";
-    let fields = named_fields(input, DERIVE)?;
     let mut errors = Errors::default();
     let deny_unknown = errors
         .check(container_attrs(&input.attrs, DERIVE))
         .unwrap_or(false);
+    let members = members(input, DERIVE, &mut errors)?;
     let ident = &input.ident;
-    let mut wires = Vec::with_capacity(fields.len());
-    let mut slots = Vec::with_capacity(fields.len());
-    let mut arms = Vec::with_capacity(fields.len());
-    let mut inits = Vec::with_capacity(fields.len());
+    let mut slots = Vec::with_capacity(members.len());
+    let mut arms = Vec::with_capacity(members.len());
+    let mut inits = Vec::with_capacity(members.len());
     let mut wrappers = Vec::new();
-    for (index, field) in fields.iter().enumerate() {
-        let (Some(attrs), Some(name)) = (
-            errors.check(field_attrs(&field.attrs, DERIVE)),
-            &field.ident,
-        ) else {
-            continue;
-        };
-        let wire = wire_name(field, &attrs);
-        let ty = &field.ty;
+    for (index, member) in members.iter().enumerate() {
+        let Member {
+            name,
+            ty,
+            wire,
+            attrs,
+        } = member;
         let slot = format_ident!("member{index}");
         let (slot_ty, value) = match &attrs.deserialize_with {
             Some(path) => {
@@ -183,8 +206,8 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             #index => ::qmp_types::__private::member(&mut map, &mut #slot, #wire)?
         });
         inits.push(quote!(#name: #value));
-        wires.push(wire);
     }
+    let wires = members.iter().map(|member| &member.wire);
     errors.finish()?;
     let expecting = format!("struct {ident}");
     let key = if deny_unknown {
