@@ -13,6 +13,7 @@ use syn::{DeriveInput, Fields};
 
 use crate::attrs::{self, Key};
 use crate::errors::Errors;
+use crate::impls;
 use crate::shape;
 
 /// The JSON types a variant may stand for: the `json` key's value, the pattern matching it,
@@ -122,18 +123,14 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             )
         }
     });
-    Ok(quote! {
-        #[allow(deprecated)]
-        impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
-            fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                let value = ::qmp_types::__private::alternate_value(deserializer)?;
-                match value {
-                    #(#arms,)*
-                    #rest
-                }
+    Ok(impls::deserialize(
+        ident,
+        quote! {
+            let value = ::qmp_types::__private::alternate_value(deserializer)?;
+            match value {
+                #(#arms,)*
+                #rest
             }
-        }
-    })
+        },
+    ))
 }

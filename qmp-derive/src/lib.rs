@@ -37,6 +37,7 @@ mod command;
 mod errors;
 mod event;
 mod event_set;
+mod impls;
 mod object;
 mod open_enum;
 mod shape;

@@ -18,6 +18,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Data, DeriveInput, Fields, Ident, LitStr, Type};
 
 use crate::errors::Errors;
+use crate::impls;
 use crate::shape;
 
 /// What a field's `#[serde(...)]` attributes say.
@@ -215,43 +216,39 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     } else {
         quote!(::qmp_types::__private::MemberKey::new(MEMBERS))
     };
-    Ok(quote! {
-        #[allow(deprecated)]
-        impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
-            fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                struct __QmpObjectVisitor;
-                impl<'de> ::qmp_types::serde::de::Visitor<'de> for __QmpObjectVisitor {
-                    type Value = #ident;
+    Ok(impls::deserialize(
+        ident,
+        quote! {
+            struct __QmpObjectVisitor;
+            impl<'de> ::qmp_types::serde::de::Visitor<'de> for __QmpObjectVisitor {
+                type Value = #ident;
 
-                    fn expecting(
-                        &self,
-                        formatter: &mut ::core::fmt::Formatter<'_>,
-                    ) -> ::core::fmt::Result {
-                        formatter.write_str(#expecting)
-                    }
-
-                    fn visit_map<A: ::qmp_types::serde::de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> ::core::result::Result<#ident, A::Error> {
-                        const MEMBERS: &[&str] = &[#(#wires),*];
-                        #(#wrappers)*
-                        #(#slots)*
-                        while let ::core::option::Option::Some(key) = map.next_key_seed(#key)? {
-                            match key {
-                                #(#arms,)*
-                                _ => ::qmp_types::__private::skip_member(&mut map)?,
-                            }
-                        }
-                        ::core::result::Result::Ok(#ident { #(#inits),* })
-                    }
+                fn expecting(
+                    &self,
+                    formatter: &mut ::core::fmt::Formatter<'_>,
+                ) -> ::core::fmt::Result {
+                    formatter.write_str(#expecting)
                 }
-                deserializer.deserialize_map(__QmpObjectVisitor)
+
+                fn visit_map<A: ::qmp_types::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::core::result::Result<#ident, A::Error> {
+                    const MEMBERS: &[&str] = &[#(#wires),*];
+                    #(#wrappers)*
+                    #(#slots)*
+                    while let ::core::option::Option::Some(key) = map.next_key_seed(#key)? {
+                        match key {
+                            #(#arms,)*
+                            _ => ::qmp_types::__private::skip_member(&mut map)?,
+                        }
+                    }
+                    ::core::result::Result::Ok(#ident { #(#inits),* })
+                }
             }
-        }
-    })
+            deserializer.deserialize_map(__QmpObjectVisitor)
+        },
+    ))
 }
 
 /// The struct's `#[serde(...)]` keys: `crate` (serde's derives read it), and

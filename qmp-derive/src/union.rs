@@ -13,6 +13,7 @@ use syn::DeriveInput;
 
 use crate::attrs::Key;
 use crate::errors::Errors;
+use crate::impls;
 use crate::variants::{self, Shape, Spec};
 
 /// Expands `#[derive(DeserializeUnion)]`.
@@ -81,20 +82,16 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let fb_new = quote_spanned! {fallback.ty.span()=>
         _ => ::core::result::Result::Ok(Self::#fb(members))
     };
-    Ok(quote! {
-        #[allow(deprecated)]
-        impl<'de> ::qmp_types::serde::Deserialize<'de> for #ident {
-            fn deserialize<D: ::qmp_types::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                let (tag, members) = ::qmp_types::__private::union_members(
-                    deserializer, #union, #tag, #absent_allowed,
-                )?;
-                match tag.as_deref() {
-                    #(#arms,)*
-                    #fb_new,
-                }
+    Ok(impls::deserialize(
+        ident,
+        quote! {
+            let (tag, members) = ::qmp_types::__private::union_members(
+                deserializer, #union, #tag, #absent_allowed,
+            )?;
+            match tag.as_deref() {
+                #(#arms,)*
+                #fb_new,
             }
-        }
-    })
+        },
+    ))
 }
