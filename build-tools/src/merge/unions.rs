@@ -4,11 +4,19 @@
 
 use std::collections::HashSet;
 
-use qmp_types::introspection::SchemaInfoKind;
+use qmp_types::introspection::{SchemaInfo, SchemaInfoKind};
 
 use super::{Merger, Releases, TypeChange};
 
-impl Merger<'_> {
+impl<'a> Merger<'a> {
+    /// The entry of input `i` whose merged key is `key`, if input `i` has it.
+    fn own_entry(&self, i: usize, key: &str) -> Option<&'a SchemaInfo> {
+        self.inputs[i]
+            .entries
+            .iter()
+            .find(|e| self.keys[i].get(&e.name).is_some_and(|k| k == key))
+    }
+
     /// Makes the variant members of every union that is a plain struct in some input
     /// optional: such a release sends the tag with none of them (`BlockJobInfo` of 7.2 has
     /// `"type": "mirror"` without 10.0's required `actively-synced`).
@@ -36,9 +44,8 @@ impl Merger<'_> {
                 if !item.contains(i) {
                     continue;
                 }
-                let tagged = input.entries.iter().any(|e| {
-                    self.keys[i].get(&e.name) == Some(&key)
-                        && matches!(&e.kind, SchemaInfoKind::Object { tag: Some(_), .. })
+                let tagged = self.own_entry(i, &key).is_some_and(|e| {
+                    matches!(&e.kind, SchemaInfoKind::Object { tag: Some(_), .. })
                 });
                 if tagged {
                     union.push(input.label.clone());
@@ -49,17 +56,20 @@ impl Merger<'_> {
             changes.push(TypeChange {
                 site: key.clone(),
                 types: vec![
-                    ("struct".to_owned(), plain.clone()),
+                    ("struct".to_owned(), plain),
                     ("union".to_owned(), union.clone()),
                 ],
                 chosen: "union".to_owned(),
                 reason: "the union, its variants' members optional: a release with the \
                          struct sends the tag without them",
             });
-            if let Some((tag, case)) = self.place_tagless(&key) {
+            if let Some((tag, case, releases)) = self.place_tagless(&key) {
+                // Only the struct releases without the tag member, not every struct release.
+                let absent = self.availability.labels(releases);
+                let absent = absent.into_iter().map(str::to_owned).collect();
                 changes.push(TypeChange {
                     site: format!("{key}.{tag}"),
-                    types: vec![("absent".to_owned(), plain), ("tag".to_owned(), union)],
+                    types: vec![("absent".to_owned(), absent), ("tag".to_owned(), union)],
                     chosen: format!("absent = {case}"),
                     reason: "a value without the tag is the one variant whose members include \
                              the struct's members that the union's common members lack",
@@ -75,10 +85,11 @@ impl Merger<'_> {
     /// `SevInfo` has `policy` and `handle`, which 10.0's union `SevInfo` has in its variant
     /// `sev`). Those members leave the merged common members, so that the variant type
     /// receives them, and [`super::Availability::tag_absent`] records the variant (the
-    /// emitter gives the union an `Untagged` variant of that type). Returns the tag and the
-    /// variant's tag value; `None` where no release lacks the tag, or where not exactly one
-    /// variant fits (such a value then fails to decode, naming the missing tag).
-    fn place_tagless(&mut self, key: &str) -> Option<(String, String)> {
+    /// emitter gives the union an `Untagged` variant of that type). Returns the tag, the
+    /// variant's tag value and the releases sending the struct without the tag; `None` where
+    /// no release lacks the tag, or where not exactly one variant fits (such a value then
+    /// fails to decode, naming the missing tag).
+    fn place_tagless(&mut self, key: &str) -> Option<(String, String, Releases)> {
         let Some(SchemaInfoKind::Object {
             tag: Some(tag),
             variants,
@@ -89,16 +100,12 @@ impl Merger<'_> {
         };
         let (mut tagless, mut common) = (HashSet::new(), HashSet::new());
         let mut releases = Releases::default();
-        for (i, input) in self.inputs.iter().enumerate() {
-            let own = input
-                .entries
-                .iter()
-                .find(|e| self.keys[i].get(&e.name).is_some_and(|k| k == key));
+        for i in 0..self.inputs.len() {
             let Some(SchemaInfoKind::Object {
                 members,
                 tag: own_tag,
                 ..
-            }) = own.map(|e| &e.kind)
+            }) = self.own_entry(i, key).map(|e| &e.kind)
             else {
                 continue;
             };
@@ -135,6 +142,6 @@ impl Merger<'_> {
             members.retain(|m| !moved.contains(&m.name));
         }
         self.availability.set_tag_absent(key, &case, releases);
-        Some((tag, case))
+        Some((tag, case, releases))
     }
 }
