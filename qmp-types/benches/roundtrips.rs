@@ -1,17 +1,24 @@
 //! Round trips per second against one real QEMU 10.0.2 (`-machine none`, OOB negotiated):
-//! a minimal raw socket client (the physical baseline), this crate's client and the Python
-//! `qemu.qmp` client, each sequential and with 8 and 64 concurrent callers (the raw client
-//! pipelines as many requests); plus the client's memory per idle connection with 100 open.
+//! a minimal raw socket client (the physical baseline), this crate's async and blocking
+//! clients and the Python `qemu.qmp` client, each sequential and with 8 and 64 concurrent
+//! callers (the raw client pipelines as many requests); plus the client's memory per idle
+//! connection with 100 open.
 //!
-//! Run: `cargo bench -p qmp-types --bench roundtrips`. Each scenario uses its own QMP monitor
-//! of the same QEMU process (a monitor serves one client at a time).
+//! Run: `cargo bench -p qmp-types --bench roundtrips`. The clients take turns on the QMP
+//! monitors of one QEMU process (a monitor serves one client at a time).
 //!
 //! The machine may be shared, so load changes during the run, within seconds. The figure that
 //! counts is therefore not a ratio of two medians taken minutes apart but the median of
-//! paired ratios: our client, the raw client and the raw client on tokio each keep a
-//! connection (to three monitors of the same QEMU) and run short bursts of the same calls
-//! back to back, in rotating order, so that all see the same load and a load drift favours
-//! none. The table shows the median ratio with its interquartile range and the lowest one.
+//! paired ratios: in each round every client runs a short burst of the same calls, back to
+//! back, so that all see the same load and a load drift favours none (see [`paired_bursts`]
+//! for what else had to be evened out). The table shows each client's median rate, its
+//! median ratio to the raw client with the interquartile range, and its CPU time per call.
+//!
+//! Besides the clients users get, three runs explain the figures: the raw client kept to the
+//! specification's eight requests in flight (at 64 callers it otherwise keeps 64; at 1 and 8
+//! callers it is the raw client itself, so its ratio shows the bias left in the method), the
+//! same raw client on tokio (what the runtime costs), and a sketch of the other blocking
+//! design, where caller threads read the socket themselves (`roundtrips/leader_follower.rs`).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Write};
@@ -22,6 +29,11 @@ use std::time::{Duration, Instant};
 
 use qmp_testkit::{QemuProcess, Release};
 use qmp_types::client::{Client, ClientConfig};
+
+#[path = "roundtrips/leader_follower.rs"]
+mod leader_follower;
+
+use leader_follower::LeaderFollower;
 
 /// Counts live heap bytes, to measure the client's memory per connection exactly.
 struct Counting;
@@ -51,10 +63,12 @@ static ALLOCATOR: Counting = Counting;
 
 const IDLE_CONNECTIONS: usize = 100;
 const COUNT: usize = 4_000;
+/// Runs of `COUNT` calls for the figures that are not paired.
 const ROUNDS: usize = 5;
-/// Calls per burst of a pair (a multiple of every concurrency, so all callers do as many).
+/// Calls per burst (a multiple of every concurrency, so all callers do as many).
 const BURST: usize = 512;
-const PAIRS: usize = 31;
+/// Rounds of paired bursts.
+const BURST_ROUNDS: usize = 31;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
 
@@ -249,14 +263,18 @@ async fn our_burst(client: &Client, count: usize, callers: usize) -> f64 {
     (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// Drops our last handle and lets the driver see it go and close the socket, so that the
+/// monitor can serve the next client (the driver only runs while this runtime is driven).
+async fn close_ours(client: Client) {
+    drop(client);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+}
+
 /// Our client for one run of `count` calls.
 async fn our_client(socket: &Path, count: usize, callers: usize) -> f64 {
     let client = our_connection(socket).await;
     let rate = our_burst(&client, count, callers).await;
-    // Let the driver see the last handle go and close the socket, so that the monitor can
-    // serve the next client (the driver only runs while this runtime is driven).
-    drop(client);
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    close_ours(client).await;
     rate
 }
 
@@ -335,47 +353,182 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[rank]
 }
 
-/// The rates of one kind of client over the paired bursts.
-#[derive(Default)]
-struct Rates {
-    raw: Vec<f64>,
-    raw_tokio: Vec<f64>,
-    ours: Vec<f64>,
+/// The clients of the paired bursts, each on its own monitor (its index).
+#[derive(Clone, Copy)]
+enum Contender {
+    /// The physical baseline, pipelining as many requests as there are callers.
+    Raw,
+    /// The raw client kept to the specification's eight requests in flight.
+    RawSpecLimit,
+    /// The raw client on tokio.
+    RawTokio,
+    /// This crate's async client.
+    Ours,
+    /// This crate's blocking client, one thread per caller.
+    OursBlocking,
+    /// The leader/follower sketch, one thread per caller.
+    LeaderFollower,
 }
 
-/// Paired bursts of `callers` concurrent calls, back to back on three monitors of the same
-/// QEMU: the raw client (monitor 0), the raw tokio client (monitor 2), and ours (monitor 1),
-/// all sending the same bytes; the order rotates from one pair to the next.
-fn paired_bursts(runtime: &tokio::runtime::Runtime, dir: &Path, callers: usize) -> Rates {
-    let mut raw = RawConnection::open(&monitor(dir, 0));
-    let client = runtime.block_on(our_connection(&monitor(dir, 1)));
-    let mut raw_tokio = runtime.block_on(RawTokioConnection::open(&monitor(dir, 2)));
-    let mut rates = Rates::default();
-    for pair in 0..PAIRS {
-        for turn in 0..3 {
-            match (pair + turn) % 3 {
-                0 => rates.raw.push(raw.burst(BURST, callers, true)),
-                1 => rates
-                    .ours
-                    .push(runtime.block_on(our_burst(&client, BURST, callers))),
-                _ => rates
-                    .raw_tokio
-                    .push(runtime.block_on(raw_tokio.burst(BURST, callers))),
-            }
+impl Contender {
+    const ALL: [Contender; 6] = [
+        Contender::Raw,
+        Contender::RawSpecLimit,
+        Contender::RawTokio,
+        Contender::Ours,
+        Contender::OursBlocking,
+        Contender::LeaderFollower,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Contender::Raw => "raw",
+            Contender::RawSpecLimit => "raw, at most 8 in flight",
+            Contender::RawTokio => "raw tokio",
+            Contender::Ours => "qmp-types async",
+            Contender::OursBlocking => "qmp-types blocking",
+            Contender::LeaderFollower => "leader/follower sketch",
         }
     }
-    // As in `our_client`: let the driver close the connection while the runtime runs.
-    runtime.block_on(async move {
-        drop(client);
-        drop(raw_tokio);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    });
-    rates
 }
 
-/// "median [interquartile range] lowest" of the per-pair ratios `ours / base`.
-fn ratio_summary(ours: &[f64], base: &[f64]) -> String {
-    let ratios: Vec<f64> = ours.iter().zip(base).map(|(o, b)| o / b).collect();
+/// What one client did over the paired bursts: its rate in each, and the process's CPU time
+/// (all threads) spent in them.
+#[derive(Default, Clone)]
+struct Measured {
+    rates: Vec<f64>,
+    cpu_ticks: u64,
+}
+
+/// The process's CPU time so far (user and system, all threads), in clock ticks.
+fn cpu_ticks() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The fields after the command name, which is in parentheses and may contain spaces.
+    let after_name = stat.rfind(')').map_or("", |at| &stat[at + 1..]);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are the 14th and 15th fields, the 12th and 13th after the name.
+    let tick = |index: usize| {
+        fields
+            .get(index)
+            .and_then(|field| field.parse::<u64>().ok())
+    };
+    tick(11).unwrap_or(0) + tick(12).unwrap_or(0)
+}
+
+/// Clock ticks per second (`sysconf(_SC_CLK_TCK)`, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// `count` calls shared by `callers` threads; returns calls per second. The clock starts when
+/// every thread is ready, so thread start-up is not counted.
+fn threaded_burst(count: usize, callers: usize, call: &(dyn Fn() + Sync)) -> f64 {
+    let per_caller = count / callers;
+    let ready = std::sync::Barrier::new(callers + 1);
+    let start = std::thread::scope(|scope| {
+        for _ in 0..callers {
+            scope.spawn(|| {
+                ready.wait();
+                for _ in 0..per_caller {
+                    call();
+                }
+            });
+        }
+        ready.wait();
+        Instant::now()
+    });
+    (per_caller * callers) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// `burst`'s rate, and the CPU time it took.
+fn timed(burst: impl FnOnce() -> f64) -> (f64, u64) {
+    let before = cpu_ticks();
+    let rate = burst();
+    (rate, cpu_ticks() - before)
+}
+
+/// One burst of `callers` concurrent calls by `contender` on a connection to `socket`, opened
+/// before the burst and closed after it: the rate and its CPU time.
+fn burst(
+    runtime: &tokio::runtime::Runtime,
+    socket: &Path,
+    contender: Contender,
+    callers: usize,
+) -> (f64, u64) {
+    match contender {
+        Contender::Raw => {
+            let mut raw = RawConnection::open(socket);
+            timed(|| raw.burst(BURST, callers, true))
+        }
+        Contender::RawSpecLimit => {
+            let mut raw = RawConnection::open(socket);
+            timed(|| raw.burst(BURST, callers.min(8), true))
+        }
+        Contender::RawTokio => runtime.block_on(async {
+            let mut raw = RawTokioConnection::open(socket).await;
+            let before = cpu_ticks();
+            let rate = raw.burst(BURST, callers).await;
+            (rate, cpu_ticks() - before)
+        }),
+        Contender::Ours => runtime.block_on(async {
+            let client = our_connection(socket).await;
+            let before = cpu_ticks();
+            let rate = our_burst(&client, BURST, callers).await;
+            let cpu = cpu_ticks() - before;
+            close_ours(client).await;
+            (rate, cpu)
+        }),
+        Contender::OursBlocking => {
+            let config = ClientConfig::default();
+            let client =
+                qmp_types::blocking::Client::connect_unix(socket, config).expect("connect");
+            let call = || {
+                client
+                    .execute_raw("query-status", None)
+                    .expect("query-status");
+            };
+            timed(|| threaded_burst(BURST, callers, &call))
+        }
+        Contender::LeaderFollower => {
+            let sketch = LeaderFollower::open(socket);
+            let call = || {
+                let answer = sketch.call("query-status");
+                assert!(answer.get("return").is_some(), "{answer}");
+            };
+            timed(|| threaded_burst(BURST, callers, &call))
+        }
+    }
+}
+
+/// Paired bursts of `callers` concurrent calls by every client, back to back on monitors of
+/// the same QEMU, all sending the same bytes.
+///
+/// Every round has a fresh order, and the n-th burst of a round uses the n-th monitor, so no
+/// client keeps a place in the order or a monitor of its own, and only one client is
+/// connected at a time. The method was checked with the raw client against itself (its second
+/// row at 1 and 8 callers): with all clients connected at once, the one that connected first
+/// ran 4–5 % faster than the identical one connected after it (the figures flipped when the
+/// two swapped their connecting order, not when they swapped monitors); with one connection
+/// at a time but a monitor per client, the identical client on another monitor still ran
+/// about 6 % slower at one caller (one run).
+fn paired_bursts(runtime: &tokio::runtime::Runtime, dir: &Path, callers: usize) -> Vec<Measured> {
+    let mut measured = vec![Measured::default(); Contender::ALL.len()];
+    let mut order = Contender::ALL;
+    let mut shuffle = fastrand::Rng::with_seed(callers as u64);
+    for _ in 0..BURST_ROUNDS {
+        shuffle.shuffle(&mut order);
+        for (index, contender) in order.into_iter().enumerate() {
+            let socket = monitor(dir, index);
+            let (rate, cpu) = burst(runtime, &socket, contender, callers);
+            let entry = &mut measured[contender as usize];
+            entry.rates.push(rate);
+            entry.cpu_ticks += cpu;
+        }
+    }
+    measured
+}
+
+/// "median [interquartile range] lowest" of the per-burst ratios `rates / base`.
+fn ratio_summary(rates: &[f64], base: &[f64]) -> String {
+    let ratios: Vec<f64> = rates.iter().zip(base).map(|(o, b)| o / b).collect();
     format!(
         "{:.3} [{:.3}-{:.3}] {:.3}",
         median(&ratios),
@@ -392,9 +545,10 @@ fn main() {
         println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
         return;
     }
-    // Throughput runs use a QEMU with four monitors: three for the paired bursts, one for the
-    // other clients' runs (a monitor serves the next client once the previous one has gone). The idle connections get a QEMU with 100 monitors of its own.
-    let qemu = start_qemu(3);
+    // Throughput runs use a QEMU with a monitor per paired client and one more for the other
+    // runs (a monitor serves the next client once the previous one has gone). The idle
+    // connections get a QEMU with 100 monitors of its own.
+    let qemu = start_qemu(Contender::ALL.len());
     let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
     let idle_dir = idle_qemu.dir().to_path_buf();
@@ -411,39 +565,40 @@ fn main() {
     raw_client(&socket, 2_000, 8, true);
 
     println!(
-        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated; raw, raw tokio and \
-         qmp-types: medians of {PAIRS} rotating bursts of {BURST} calls; ours / raw: median of \
-         the per-burst ratios [interquartile range] lowest; raw no id and qemu.qmp: medians of \
-         {ROUNDS} runs of {COUNT} calls)"
-    );
-    println!(
-        "{:>11} | {:>9} | {:>9} | {:>9} | {:>9} | {:>9} | {:>25} | {:>25}",
-        "concurrency",
-        "raw no id",
-        "raw",
-        "raw tokio",
-        "qmp-types",
-        "qemu.qmp",
-        "ours / raw",
-        "ours / raw tokio"
+        "round trips per second (query-status, QEMU 10.0.2, OOB negotiated): {BURST_ROUNDS} rounds \
+         of a burst of {BURST} calls per client; rate: median; / raw: median of the per-burst \
+         ratios [interquartile range] lowest; CPU: the process's user + system time per call \
+         (all threads; 10 ms ticks over all bursts)"
     );
     let dir = qemu.dir().to_path_buf();
     for callers in CONCURRENCY {
-        let rates = paired_bursts(&runtime, &dir, callers);
+        let measured = paired_bursts(&runtime, &dir, callers);
+        let raw = &measured[Contender::Raw as usize].rates;
+        println!("\n{callers} caller(s)");
+        println!(
+            "{:>24} | {:>9} | {:>27} | {:>12}",
+            "client", "rate", "/ raw", "CPU µs/call"
+        );
+        for contender in Contender::ALL {
+            let entry = &measured[contender as usize];
+            let calls = (entry.rates.len() * BURST) as f64;
+            println!(
+                "{:>24} | {:>9.0} | {:>27} | {:>12.1}",
+                contender.label(),
+                median(&entry.rates),
+                ratio_summary(&entry.rates, raw),
+                entry.cpu_ticks as f64 / TICKS_PER_SECOND / calls * 1e6
+            );
+        }
         let bare: Vec<f64> = (0..ROUNDS)
             .map(|_| raw_client(&socket, COUNT, callers, false))
             .collect();
-        let python = python_client(&socket, COUNT, callers);
+        let python = python_client(&socket, COUNT, callers)
+            .map_or("n/a".to_owned(), |rate| format!("{rate:.0}/s"));
         println!(
-            "{:>11} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9.0} | {:>9} | {:>25} | {:>25}",
-            callers,
-            median(&bare),
-            median(&rates.raw),
-            median(&rates.raw_tokio),
-            median(&rates.ours),
-            python.map_or("n/a".to_owned(), |p| format!("{p:.0}")),
-            ratio_summary(&rates.ours, &rates.raw),
-            ratio_summary(&rates.ours, &rates.raw_tokio)
+            "raw without ids: {:.0}/s, qemu.qmp: {python} (medians of {ROUNDS} runs of \
+             {COUNT} calls, not paired)",
+            median(&bare)
         );
     }
 
