@@ -181,3 +181,60 @@ fn blocking_example_runs_against_qemu() {
     assert!(stdout.contains("event STOP at"), "{stdout}");
     assert!(stdout.contains("event RESUME at"), "{stdout}");
 }
+
+/// Whether QEMU's fd sets include `id`, asked on `observer`.
+fn has_fdset(observer: &Client, id: u64) -> bool {
+    let sets = observer.execute_raw("query-fdsets", None).unwrap();
+    sets.as_array()
+        .unwrap()
+        .iter()
+        .any(|set| set["fdset-id"] == id)
+}
+
+/// QEMU with a second QMP monitor at `other` (an observer's).
+fn qemu_with_second_monitor(release: Release, other: &std::path::Path) -> QemuProcess {
+    let monitor = format!("unix:{},server=on,wait=off", other.display());
+    QemuProcess::system(release, &["-machine", "none", "-qmp", &monitor], "")
+}
+
+#[test]
+fn an_idle_blocking_client_still_serves_its_connection() {
+    for release in Release::ALL {
+        let other = tempfile::tempdir().unwrap();
+        let other = other.path().join("observer.sock");
+        let qemu = qemu_with_second_monitor(release, &other);
+        let client = connect(&qemu);
+        let observer = Client::connect_unix(&other, ClientConfig::default()).unwrap();
+        let added = client
+            .add_fd(tempfile::tempfile().unwrap(), None, Some("idle"))
+            .unwrap();
+        let id = added.fdset_id();
+        assert!(has_fdset(&observer, id), "{release:?}");
+        // The guard's drop queues `remove-fd`; nothing more is called on `client`, so only
+        // the runtime's idle thread can write it.
+        drop(added);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while has_fdset(&observer, id) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{release:?}: fd set {id} is still there, 10 s after its guard was dropped"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+#[test]
+fn dropping_the_last_handle_inside_an_async_context_closes_the_connection() {
+    let qemu = QemuProcess::system_none(Release::V10_0);
+    let client = connect(&qemu);
+    assert!(client.execute(&QueryStatus {}).unwrap().running);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    // No panic (a plain drop of a runtime panics there), and the socket is closed: the
+    // monitor, which serves one client at a time, takes the next one.
+    runtime.block_on(async move { drop(client) });
+    let next = connect(&qemu);
+    assert!(next.execute(&QueryStatus {}).unwrap().running);
+}

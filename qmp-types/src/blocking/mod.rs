@@ -1,8 +1,9 @@
 //! Blocking clients for simple programs, each connection with its own small tokio runtime:
 //! [`Client`] for QMP, [`GuestAgent`] for the guest agent.
 //!
-//! The runtime has one worker thread, so the connection driver keeps reading (answers,
-//! events) between calls, not only while a call blocks. Blocking calls must not be made from
+//! A caller drives the runtime itself while it blocks, so an answer reaches it without a
+//! hand-over between threads; between calls, a thread of the runtime's own keeps reading
+//! events and writing late requests (see `runtime.rs`). Blocking calls must not be made from
 //! inside an async runtime (they would block one of its threads); they return
 //! [`Error::Runtime`] there instead of panicking.
 //!

@@ -1,40 +1,136 @@
 //! The small tokio runtime each blocking handle family owns, and the one way blocking calls
 //! run on it (refused inside an async runtime, where blocking would stall a worker thread).
+//!
+//! The runtime is a current-thread one, driven by the threads that block on it: a caller runs
+//! the connection's driver itself while it waits, so its answer needs no hand-over from
+//! another thread. (With the driver on a worker thread of its own, every call crossed threads
+//! twice, which cost 15–21 µs of CPU per call and up to 13 % of the round trips at one
+//! caller.) Several callers at once share it as tokio documents: one drives, the others' calls
+//! are polled on their own threads, and another takes over when the first returns.
+//!
+//! Between calls the connection must still be served: events read, a dropped fd guard's
+//! request written. So a thread of the runtime's own drives it once no call has started for
+//! [`IDLE_AFTER`], and gives it back as soon as a caller comes.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
-use tokio::runtime::Runtime;
+use tokio::runtime::{Handle, Runtime};
+use tokio::sync::Notify;
 
 use crate::error::Error;
 
-/// A blocking connection's runtime. Dropped with `shutdown_background`, because a plain drop
-/// panics when the last handle happens to be dropped inside an async context.
-#[derive(Debug)]
-pub(crate) struct OwnedRuntime(Option<Runtime>);
+/// How long no call must have started before the idle thread drives the runtime. Short
+/// enough that events and late requests wait no longer than a moment; long enough that a
+/// program calling in a loop never has to take the runtime back from the idle thread.
+const IDLE_AFTER: Duration = Duration::from_millis(10);
 
-impl OwnedRuntime {
-    /// A runtime with one worker thread, so the connection driver keeps reading between calls.
-    pub(crate) fn start() -> Result<Arc<OwnedRuntime>, Error> {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("qmp-blocking")
-            .enable_all()
-            .build()
-            .map(|runtime| Arc::new(OwnedRuntime(Some(runtime))))
-            .map_err(|error| Error::Runtime(format!("cannot start the runtime: {error}")))
+/// A blocking connection's runtime and its idle thread.
+#[derive(Debug)]
+pub(crate) struct OwnedRuntime {
+    /// `None` only while being dropped.
+    runtime: Option<Arc<Runtime>>,
+    shared: Arc<Shared>,
+    idle_thread: Option<JoinHandle<()>>,
+}
+
+/// What the callers and the idle thread share.
+#[derive(Debug, Default)]
+struct Shared {
+    state: Mutex<Activity>,
+    /// Signalled when the runtime is dropped.
+    stopping: Condvar,
+    /// Tells the idle thread, while it drives, that a caller came (or the end).
+    caller_came: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Activity {
+    /// Callers blocked on the runtime now.
+    callers: usize,
+    /// Calls started so far (to tell an idle spell from a busy one with short gaps).
+    calls_started: u64,
+    stopped: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Activity> {
+        // The counters stay consistent even if a thread panicked while holding the lock.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Runs `future` to completion on this runtime, blocking the calling thread.
+    /// Completes once a caller is blocked on the runtime, or the runtime is being dropped.
+    async fn caller_or_stop(&self) {
+        loop {
+            let notified = self.caller_came.notified();
+            tokio::pin!(notified);
+            // Registered before the check, so a caller that comes after it wakes us.
+            notified.as_mut().enable();
+            {
+                let activity = self.lock();
+                if activity.callers > 0 || activity.stopped {
+                    return;
+                }
+            }
+            notified.await;
+        }
+    }
+}
+
+/// Counts a caller as blocked on the runtime until dropped (also when its future panics).
+struct Caller<'a>(&'a Shared);
+
+impl<'a> Caller<'a> {
+    fn enter(shared: &'a Shared) -> Caller<'a> {
+        {
+            let mut activity = shared.lock();
+            activity.callers += 1;
+            activity.calls_started += 1;
+        }
+        shared.caller_came.notify_waiters();
+        Caller(shared)
+    }
+}
+
+impl Drop for Caller<'_> {
+    fn drop(&mut self) {
+        self.0.lock().callers -= 1;
+    }
+}
+
+impl OwnedRuntime {
+    /// A current-thread runtime with its idle thread.
+    pub(crate) fn start() -> Result<Arc<OwnedRuntime>, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map(Arc::new)
+            .map_err(|error| Error::Runtime(format!("cannot start the runtime: {error}")))?;
+        let shared = Arc::new(Shared::default());
+        let idle_thread = std::thread::Builder::new()
+            .name("qmp-blocking".into())
+            .spawn({
+                let runtime = runtime.clone();
+                let shared = shared.clone();
+                move || drive_while_idle(&runtime, &shared)
+            })
+            .map_err(|error| Error::Runtime(format!("cannot start the idle thread: {error}")))?;
+        Ok(Arc::new(OwnedRuntime {
+            runtime: Some(runtime),
+            shared,
+            idle_thread: Some(idle_thread),
+        }))
+    }
+
+    /// Runs `future` to completion on this runtime, blocking the calling thread (which drives
+    /// the runtime meanwhile, unless another caller already does).
     ///
     /// # Errors
-    /// [`Error::Runtime`] when called inside an async runtime (or after shutdown).
+    /// [`Error::Runtime`] when called inside an async runtime.
     pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output, Error> {
-        let runtime = self
-            .0
-            .as_ref()
-            .ok_or_else(|| Error::Runtime("the runtime was shut down".into()))?;
-        if tokio::runtime::Handle::try_current().is_ok() {
+        if Handle::try_current().is_ok() {
             return Err(Error::Runtime(
                 "blocking calls cannot be made from inside an async runtime (tokio cannot tell \
                  spawn_blocking threads apart); use the async client (`as_async`), there with \
@@ -42,13 +138,52 @@ impl OwnedRuntime {
                     .into(),
             ));
         }
+        let runtime = self
+            .runtime
+            .as_ref()
+            .ok_or_else(|| Error::Runtime("the runtime was shut down".into()))?;
+        let _caller = Caller::enter(&self.shared);
         Ok(runtime.block_on(future))
+    }
+}
+
+/// The idle thread: drives the runtime whenever no call has started for [`IDLE_AFTER`] and
+/// none is running, until a caller comes; ends when the runtime is dropped.
+fn drive_while_idle(runtime: &Runtime, shared: &Shared) {
+    let mut seen = None;
+    let mut activity = shared.lock();
+    while !activity.stopped {
+        let idle = activity.callers == 0 && seen == Some(activity.calls_started);
+        if idle {
+            drop(activity);
+            runtime.block_on(shared.caller_or_stop());
+            activity = shared.lock();
+        } else {
+            seen = Some(activity.calls_started);
+            activity = shared
+                .stopping
+                .wait_timeout(activity, IDLE_AFTER)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
     }
 }
 
 impl Drop for OwnedRuntime {
     fn drop(&mut self) {
-        if let Some(runtime) = self.0.take() {
+        self.shared.lock().stopped = true;
+        self.shared.stopping.notify_all();
+        self.shared.caller_came.notify_waiters();
+        // Inside an async context, joining would block it: the idle thread then ends (and
+        // drops the runtime, if it holds it last) on its own, moments later.
+        let in_async_context = Handle::try_current().is_ok();
+        if let Some(thread) = self.idle_thread.take() {
+            if !in_async_context {
+                let _ = thread.join();
+            }
+        }
+        // A plain drop of the last handle would panic inside an async context.
+        if let Some(runtime) = self.runtime.take().and_then(|r| Arc::try_unwrap(r).ok()) {
             runtime.shutdown_background();
         }
     }
