@@ -68,7 +68,7 @@ const ROUNDS: usize = 5;
 /// Calls per burst (a multiple of every concurrency, so all callers do as many).
 const BURST: usize = 512;
 /// Rounds of paired bursts.
-const BURST_ROUNDS: usize = 31;
+const BURST_ROUNDS: usize = 61;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
 

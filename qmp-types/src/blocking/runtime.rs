@@ -13,7 +13,9 @@
 //! [`IDLE_AFTER`], and gives it back as soon as a caller comes.
 
 use std::future::Future;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -36,31 +38,26 @@ pub(crate) struct OwnedRuntime {
     idle_thread: Option<JoinHandle<()>>,
 }
 
-/// What the callers and the idle thread share.
+/// What the callers and the idle thread share. Callers only touch atomics, so that many caller
+/// threads do not queue on a lock; the mutex only serves the idle thread's waits.
 #[derive(Debug, Default)]
 struct Shared {
-    state: Mutex<Activity>,
+    /// Callers blocked on the runtime now.
+    callers: AtomicUsize,
+    /// Calls started so far (to tell an idle spell from a busy one with short gaps).
+    calls_started: AtomicU64,
+    /// Whether the idle thread drives the runtime (so a caller must tell it to stop).
+    idle_driving: AtomicBool,
+    /// Set when the runtime is dropped (under `stopping_lock`, for the idle thread's waits).
+    stopped: AtomicBool,
+    stopping_lock: Mutex<()>,
     /// Signalled when the runtime is dropped.
     stopping: Condvar,
     /// Tells the idle thread, while it drives, that a caller came (or the end).
     caller_came: Notify,
 }
 
-#[derive(Debug, Default)]
-struct Activity {
-    /// Callers blocked on the runtime now.
-    callers: usize,
-    /// Calls started so far (to tell an idle spell from a busy one with short gaps).
-    calls_started: u64,
-    stopped: bool,
-}
-
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Activity> {
-        // The counters stay consistent even if a thread panicked while holding the lock.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Completes once a caller is blocked on the runtime, or the runtime is being dropped.
     async fn caller_or_stop(&self) {
         loop {
@@ -68,11 +65,8 @@ impl Shared {
             tokio::pin!(notified);
             // Registered before the check, so a caller that comes after it wakes us.
             notified.as_mut().enable();
-            {
-                let activity = self.lock();
-                if activity.callers > 0 || activity.stopped {
-                    return;
-                }
+            if self.callers.load(SeqCst) > 0 || self.stopped.load(SeqCst) {
+                return;
             }
             notified.await;
         }
@@ -84,19 +78,20 @@ struct Caller<'a>(&'a Shared);
 
 impl<'a> Caller<'a> {
     fn enter(shared: &'a Shared) -> Caller<'a> {
-        {
-            let mut activity = shared.lock();
-            activity.callers += 1;
-            activity.calls_started += 1;
+        shared.calls_started.fetch_add(1, SeqCst);
+        shared.callers.fetch_add(1, SeqCst);
+        // The idle thread sets its flag before it checks `callers`, and we count ourselves
+        // before we read the flag, so one of us sees the other.
+        if shared.idle_driving.load(SeqCst) {
+            shared.caller_came.notify_waiters();
         }
-        shared.caller_came.notify_waiters();
         Caller(shared)
     }
 }
 
 impl Drop for Caller<'_> {
     fn drop(&mut self) {
-        self.0.lock().callers -= 1;
+        self.0.callers.fetch_sub(1, SeqCst);
     }
 }
 
@@ -151,18 +146,26 @@ impl OwnedRuntime {
 /// none is running, until a caller comes; ends when the runtime is dropped.
 fn drive_while_idle(runtime: &Runtime, shared: &Shared) {
     let mut seen = None;
-    let mut activity = shared.lock();
-    while !activity.stopped {
-        let idle = activity.callers == 0 && seen == Some(activity.calls_started);
-        if idle {
-            drop(activity);
+    let mut lock = shared
+        .stopping_lock
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    while !shared.stopped.load(SeqCst) {
+        let started = shared.calls_started.load(SeqCst);
+        if shared.callers.load(SeqCst) == 0 && seen == Some(started) {
+            drop(lock);
+            shared.idle_driving.store(true, SeqCst);
             runtime.block_on(shared.caller_or_stop());
-            activity = shared.lock();
+            shared.idle_driving.store(false, SeqCst);
+            lock = shared
+                .stopping_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
         } else {
-            seen = Some(activity.calls_started);
-            activity = shared
+            seen = Some(started);
+            lock = shared
                 .stopping
-                .wait_timeout(activity, IDLE_AFTER)
+                .wait_timeout(lock, IDLE_AFTER)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
@@ -171,7 +174,10 @@ fn drive_while_idle(runtime: &Runtime, shared: &Shared) {
 
 impl Drop for OwnedRuntime {
     fn drop(&mut self) {
-        self.shared.lock().stopped = true;
+        {
+            let _lock = self.shared.stopping_lock.lock();
+            self.shared.stopped.store(true, SeqCst);
+        }
         self.shared.stopping.notify_all();
         self.shared.caller_came.notify_waiters();
         // Inside an async context, joining would block it: the idle thread then ends (and
