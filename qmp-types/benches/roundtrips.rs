@@ -353,7 +353,7 @@ fn quantile(values: &[f64], q: f64) -> f64 {
     sorted[rank]
 }
 
-/// The clients of the paired bursts, each on its own monitor (its index).
+/// The clients of the paired bursts, in the order of their rows.
 #[derive(Clone, Copy)]
 enum Contender {
     /// The physical baseline, pipelining as many requests as there are callers.
@@ -545,9 +545,9 @@ fn main() {
         println!("roundtrips: measured by `cargo bench -p qmp-types --bench roundtrips` only");
         return;
     }
-    // Throughput runs use a QEMU with a monitor per paired client and one more for the other
-    // runs (a monitor serves the next client once the previous one has gone). The idle
-    // connections get a QEMU with 100 monitors of its own.
+    // Throughput runs use a QEMU with a monitor for each burst of a round and one more for
+    // the other runs (a monitor serves the next client once the previous one has gone). The
+    // idle connections get a QEMU with 100 monitors of its own.
     let qemu = start_qemu(Contender::ALL.len());
     let socket = qemu.socket().to_path_buf();
     let idle_qemu = start_qemu(IDLE_CONNECTIONS);
