@@ -221,6 +221,17 @@ fn an_idle_blocking_client_still_serves_its_connection() {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+        // The idle thread drives the runtime now; a call takes it back, from several threads.
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| assert!(client.execute(&QueryStatus {}).unwrap().running));
+            }
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            client.execute(&QueryStatus {}).unwrap().running,
+            "{release:?}"
+        );
     }
 }
 
