@@ -71,6 +71,11 @@ const BURST: usize = 512;
 const BURST_ROUNDS: usize = 61;
 const CONCURRENCY: [usize; 3] = [1, 8, 64];
 const REQUEST: &str = "{\"execute\":\"query-status\"}\n";
+/// The negotiation every client sends, enabling OOB as ours does.
+const NEGOTIATE: &[u8] =
+    b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n";
+/// The in-band requests the specification lets a client keep in flight.
+const MAX_IN_FLIGHT: usize = 8;
 
 /// The request exactly as the client sends it: QMP recommends an id on every request once OOB
 /// is enabled, and QEMU takes measurably longer per request with one, so the baseline that
@@ -117,9 +122,7 @@ impl RawConnection {
         let mut reader = BufReader::new(stream);
         let mut line = String::new();
         reader.read_line(&mut line).expect("greeting");
-        writer
-            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-            .expect("negotiate");
+        writer.write_all(NEGOTIATE).expect("negotiate");
         line.clear();
         reader.read_line(&mut line).expect("negotiation answer");
         RawConnection {
@@ -182,10 +185,7 @@ impl RawTokioConnection {
         let mut reader = tokio::io::BufReader::new(read);
         let mut line = String::new();
         reader.read_line(&mut line).await.expect("greeting");
-        writer
-            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-            .await
-            .expect("negotiate");
+        writer.write_all(NEGOTIATE).await.expect("negotiate");
         line.clear();
         reader
             .read_line(&mut line)
@@ -445,6 +445,13 @@ fn timed(burst: impl FnOnce() -> f64) -> (f64, u64) {
     (rate, cpu_ticks() - before)
 }
 
+/// `burst`'s rate, and the CPU time it took, for a burst that is a future.
+async fn timed_async(burst: impl std::future::Future<Output = f64>) -> (f64, u64) {
+    let before = cpu_ticks();
+    let rate = burst.await;
+    (rate, cpu_ticks() - before)
+}
+
 /// One burst of `callers` concurrent calls by `contender` on a connection to `socket`, opened
 /// before the burst and closed after it: the rate and its CPU time.
 fn burst(
@@ -460,21 +467,17 @@ fn burst(
         }
         Contender::RawSpecLimit => {
             let mut raw = RawConnection::open(socket);
-            timed(|| raw.burst(BURST, callers.min(8), true))
+            timed(|| raw.burst(BURST, callers.min(MAX_IN_FLIGHT), true))
         }
         Contender::RawTokio => runtime.block_on(async {
             let mut raw = RawTokioConnection::open(socket).await;
-            let before = cpu_ticks();
-            let rate = raw.burst(BURST, callers).await;
-            (rate, cpu_ticks() - before)
+            timed_async(raw.burst(BURST, callers)).await
         }),
         Contender::Ours => runtime.block_on(async {
             let client = our_connection(socket).await;
-            let before = cpu_ticks();
-            let rate = our_burst(&client, BURST, callers).await;
-            let cpu = cpu_ticks() - before;
+            let measured = timed_async(our_burst(&client, BURST, callers)).await;
             close_ours(client).await;
-            (rate, cpu)
+            measured
         }),
         Contender::OursBlocking => {
             let config = ClientConfig::default();
@@ -490,7 +493,7 @@ fn burst(
         Contender::LeaderFollower => {
             let sketch = LeaderFollower::open(socket);
             let call = || {
-                let answer = sketch.call("query-status");
+                let answer = sketch.call();
                 assert!(answer.get("return").is_some(), "{answer}");
             };
             timed(|| threaded_burst(BURST, callers, &call))

@@ -17,8 +17,7 @@ use qmp_types::codec::JsonCodec;
 use serde_json::Value;
 use tokio_util::codec::Decoder;
 
-/// The in-band requests a QMP client may have in flight.
-const MAX_IN_FLIGHT: usize = 8;
+use super::{request_with_id, MAX_IN_FLIGHT, NEGOTIATE};
 
 /// The read side, held by one caller at a time.
 struct Reader {
@@ -51,8 +50,8 @@ struct Waiter {
 struct State {
     /// `None` while a caller reads.
     reader: Option<Reader>,
-    waiting: HashMap<u64, Waiter>,
-    next_id: u64,
+    waiting: HashMap<usize, Waiter>,
+    next_id: usize,
     in_flight: usize,
     /// Callers waiting for a free in-flight slot.
     queued: VecDeque<Thread>,
@@ -74,9 +73,7 @@ impl LeaderFollower {
             codec: JsonCodec::default(),
         };
         reader.next();
-        (&writer)
-            .write_all(b"{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]}}\n")
-            .expect("negotiate");
+        (&writer).write_all(NEGOTIATE).expect("negotiate");
         reader.next();
         LeaderFollower {
             state: Mutex::new(State {
@@ -94,8 +91,8 @@ impl LeaderFollower {
         self.state.lock().expect("state")
     }
 
-    /// Sends `command` and returns its answer.
-    pub fn call(&self, command: &str) -> Value {
+    /// Sends `query-status`, in the same bytes as the other clients, and returns its answer.
+    pub fn call(&self) -> Value {
         let mut state = self.lock();
         while state.in_flight >= MAX_IN_FLIGHT {
             state.queued.push_back(thread::current());
@@ -111,8 +108,9 @@ impl LeaderFollower {
             answer: None,
         };
         state.waiting.insert(id, waiter);
-        let request = format!("{{\"execute\":\"{command}\",\"id\":{id}}}\n");
-        (&self.writer).write_all(request.as_bytes()).expect("write");
+        (&self.writer)
+            .write_all(request_with_id(id).as_bytes())
+            .expect("write");
         loop {
             let answer = state.waiting.get_mut(&id).and_then(|w| w.answer.take());
             if let Some(answer) = answer {
@@ -130,10 +128,13 @@ impl LeaderFollower {
     }
 
     /// Reads until the answer to `id` comes, delivering the others on the way.
-    fn lead(&self, mut reader: Reader, id: u64) -> Value {
+    fn lead(&self, mut reader: Reader, id: usize) -> Value {
         loop {
             let message = reader.next();
-            let answers = message.get("id").and_then(Value::as_u64);
+            let answers = message
+                .get("id")
+                .and_then(Value::as_u64)
+                .and_then(|id| usize::try_from(id).ok());
             let mut state = self.lock();
             if answers == Some(id) {
                 state.reader = Some(reader);
@@ -155,7 +156,7 @@ impl LeaderFollower {
 }
 
 /// Frees the call's slot (waking a caller queued for one) and returns its answer.
-fn finish(mut state: MutexGuard<'_, State>, id: u64, answer: Value) -> Value {
+fn finish(mut state: MutexGuard<'_, State>, id: usize, answer: Value) -> Value {
     state.waiting.remove(&id);
     state.in_flight -= 1;
     if let Some(queued) = state.queued.pop_front() {
